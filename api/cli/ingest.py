@@ -1,0 +1,95 @@
+"""`mashgraph ingest`, `mashgraph export`, `mashgraph formats`: records in and out."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from api.cli.common import EXIT_REJECTED, console, database, fail, out, reported_errors, settings
+from graph_model.ingest import LoadSummary, ingest_file, list_formats
+
+
+def ingest(
+    files: list[Path] = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="Files to load."),
+    fmt: str | None = typer.Option(None, "--format", help="Input format (sniffed when not given)."),
+    source: str | None = typer.Option(None, "--source", help="Agency code for every record (overrides the file)."),
+    mapping: str | None = typer.Option(None, "--mapping", help="CSV column mapping: a TOML file or a bundled name."),
+    quarantine_dir: Path | None = typer.Option(None, help="Where rejected lines go (default: beside each file)."),
+    batch_size: int | None = typer.Option(None, help="Records per transaction."),
+) -> None:
+    """Load agency records (upsert by source and source_id). Exit 3 when some lines were rejected."""
+    total = LoadSummary()
+    with reported_errors(), database() as db:
+        db.ensure_schema()
+        for path in files:
+            summary = load_with_progress(db, path, fmt=fmt, source=source, mapping=mapping,
+                                         quarantine_dir=quarantine_dir,
+                                         batch_size=batch_size or settings().batch_size)
+            print_summary(summary, title=str(path))
+            total.add(summary)
+    if len(files) > 1:
+        print_summary(total, title="all files")
+    if total.rejected:
+        raise typer.Exit(EXIT_REJECTED)
+
+
+def load_with_progress(db, path: Path, **options) -> LoadSummary:  # type: ignore[no-untyped-def]
+    columns = [TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[rate]:>8.0f} records/s"), TimeElapsedColumn()]
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(path.name, total=None, rate=0.0)
+
+        def advance(count: int) -> None:
+            progress.advance(task, count)
+            elapsed = progress.tasks[0].elapsed or 0.0
+            progress.update(task, rate=progress.tasks[0].completed / elapsed if elapsed else 0.0)
+
+        return ingest_file(db, path, on_progress=advance, **options)
+
+
+def print_summary(summary: LoadSummary, title: str) -> None:
+    table = Table("read", "stored", "updated", "unchanged", "rejected", "warnings", "records/s", title=title)
+    table.add_row(*(str(v) for v in (summary.read, summary.stored, summary.updated, summary.unchanged,
+                                      summary.rejected, summary.warnings)), f"{summary.records_per_second:,.0f}")
+    out.print(table)
+    if summary.warning_counts:
+        out.print("warnings (values kept, not used for matching): " +
+                  ", ".join(f"{k} {v}" for k, v in sorted(summary.warning_counts.items())))
+    if summary.rejected:
+        out.print(f"[yellow]rejected {summary.rejected}[/] (" +
+                  ", ".join(f"{k} {v}" for k, v in sorted(summary.rejection_counts.items())) +
+                  f"): see {summary.quarantine}")
+
+
+def export(out_file: Path = typer.Option(..., "--out", help="CSV file to write.")) -> None:
+    """Write source,source_id,person_id,household_id for every record."""
+    with reported_errors(), database() as db:
+        written = 0
+        with open(out_file, "w", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["source", "source_id", "person_id", "household_id"])
+            for row in db.stream("ingest/export_records"):
+                writer.writerow([row["source"], row["source_id"], row["person_id"] or "", row["household_id"] or ""])
+                written += 1
+    out.print(f"wrote {written} rows to {out_file}")
+
+
+def formats() -> None:
+    """List the input formats with what each maps."""
+    table = Table("format", "default source", "what it is", "maps")
+    for fmt in list_formats():
+        table.add_row(fmt.name, fmt.default_source or "(from the records)", fmt.description, fmt.maps)
+    out.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(ingest)
+    app.command()(export)
+    app.command()(formats)
+
+
+__all__ = ["fail", "register"]

@@ -1,0 +1,20 @@
+"""The `mashgraph` command. Each command group lives in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from api.cli import db, demo, ingest
+
+app = typer.Typer(
+    name="mashgraph",
+    help="Entity resolution for Multi-Agency Safeguarding Hubs: agency records to people and households.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals may hold personal data
+)
+app.add_typer(db.app, name="db")
+ingest.register(app)
+demo.register(app)
+
+if __name__ == "__main__":
+    app()

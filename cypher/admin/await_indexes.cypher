@@ -1,0 +1,3 @@
+// Purpose: wait until every index is online before loading (constraints are created asynchronously)
+// Parameters: none
+CALL db.awaitIndexes(300)

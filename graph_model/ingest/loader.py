@@ -1,0 +1,219 @@
+"""Batched, idempotent upsert of canonical records into Neo4j, with quarantine of bad input.
+
+Each batch is one write transaction: the records' properties and every link they carry go in
+together or not at all, so a crash or kill mid-file leaves no half-written record, and a re-run
+completes the load (upsert by ``source:source_id``). A batch the database refuses is retried record
+by record, so one bad record cannot sink the others.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import neo4j
+import orjson
+from neo4j.exceptions import Neo4jError, ServiceUnavailable
+
+import cypher
+from graph_model.db import Database
+from graph_model.errors import DatabaseUnavailable
+from graph_model.ingest.readers import SourceItem
+from graph_model.records import PreparedRecord, RecordRejected, prepare
+
+__all__ = ["LoadSummary", "Loader", "Rejection", "write_records"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A record that was not stored: where it was and why. ``text`` is the raw input, for the quarantine file."""
+
+    location: str
+    line: int | None
+    reason: str
+    message: str
+    source: str | None = None
+    source_id: str | None = None
+    text: str | None = None
+
+
+@dataclass
+class LoadSummary:
+    read: int = 0
+    stored: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    superseded: int = 0  # lines replaced by a later line of the same record in the same batch
+    rejected: int = 0
+    warnings: int = 0
+    seconds: float = 0.0
+    warning_counts: dict[str, int] = field(default_factory=dict)
+    rejection_counts: dict[str, int] = field(default_factory=dict)
+    quarantine: Path | None = None
+
+    @property
+    def records_per_second(self) -> float:
+        return self.read / self.seconds if self.seconds else 0.0
+
+    def add(self, other: LoadSummary) -> None:
+        for name in ("read", "stored", "updated", "unchanged", "superseded", "rejected", "warnings", "seconds"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for key, value in other.warning_counts.items():
+            self.warning_counts[key] = self.warning_counts.get(key, 0) + value
+        for key, value in other.rejection_counts.items():
+            self.rejection_counts[key] = self.rejection_counts.get(key, 0) + value
+
+
+_LINKS = (
+    ("ingest/link_addresses", "addresses"),
+    ("ingest/link_phones", "phones"),
+    ("ingest/link_emails", "emails"),
+    ("ingest/link_identifiers", "identifiers"),
+)
+
+
+def _batch_parameters(records: list[PreparedRecord]) -> list[tuple[str, dict[str, Any]]]:
+    """The statements (name, parameters) that write ``records`` in one transaction."""
+    statements: list[tuple[str, dict[str, Any]]] = [
+        ("ingest/upsert_records", {"rows": [{"uid": r.uid, "props": r.props} for r in records]})
+    ]
+    for name, attribute in _LINKS:
+        links = [{"uid": r.uid, **item} for r in records for item in getattr(r, attribute)]
+        if links:
+            statements.append((name, {"links": links}))
+    schools = [{"uid": r.uid, **r.school} for r in records if r.school]
+    if schools:
+        statements.append(("ingest/link_schools", {"links": schools}))
+    relationships = [{"uid": r.uid, "source": r.source, **rel} for r in records for rel in r.relationships]
+    if relationships:
+        statements.append(("ingest/link_relationships", {"links": relationships}))
+    return statements
+
+
+def write_records(tx: neo4j.ManagedTransaction, records: list[PreparedRecord]) -> None:
+    """Write prepared records inside the caller's transaction (used by batch and real-time ingest)."""
+    for name, parameters in _batch_parameters(records):
+        tx.run(cypher.text(name), parameters).consume()
+
+
+class Loader:
+    """Loads streams of raw records; one instance per run."""
+
+    def __init__(self, db: Database, batch_size: int = 5000) -> None:
+        self.db = db
+        self.batch_size = batch_size
+
+    def load(
+        self,
+        items: Iterable[SourceItem],
+        location: str,
+        *,
+        source_override: str | None = None,
+        on_rejection: Callable[[Rejection], None] = lambda _r: None,
+        on_progress: Callable[[int], None] = lambda _n: None,
+    ) -> LoadSummary:
+        """Prepare and write every item; rejections go to ``on_rejection``. Memory stays bounded by the batch."""
+        summary = LoadSummary()
+        started = time.perf_counter()
+        batch: dict[str, tuple[int, PreparedRecord]] = {}
+
+        def reject(rejection: Rejection) -> None:
+            summary.rejected += 1
+            summary.rejection_counts[rejection.reason] = summary.rejection_counts.get(rejection.reason, 0) + 1
+            on_rejection(rejection)
+
+        def flush() -> None:
+            if batch:
+                self._write_batch(list(batch.values()), location, summary, reject)
+                on_progress(len(batch))
+                batch.clear()
+
+        for item in items:
+            summary.read += 1
+            if item.error is not None:
+                reject(Rejection(location, item.line, "unreadable", item.error, text=item.text))
+                continue
+            raw = item.record
+            if source_override and isinstance(raw, dict):
+                raw = {**raw, "source": source_override}
+            try:
+                record = prepare(raw)
+            except RecordRejected as exc:
+                source = raw.get("source") if isinstance(raw, dict) else None
+                source_id = raw.get("source_id") if isinstance(raw, dict) else None
+                reject(Rejection(location, item.line, exc.reason, str(exc),
+                                 source if isinstance(source, str) else None,
+                                 source_id if isinstance(source_id, str) else None, text=_dump(raw)))
+                continue
+            if record.warnings:
+                summary.warnings += len(record.warnings)
+                for warning in record.warnings:
+                    kind = warning.rsplit(":", 1)[0] if warning.startswith("identifier:") else warning
+                    summary.warning_counts[kind] = summary.warning_counts.get(kind, 0) + 1
+            if record.uid in batch:
+                # The same record twice in one batch: the later line wins, as it would across batches.
+                summary.superseded += 1
+            batch[record.uid] = (item.line, record)
+            if len(batch) >= self.batch_size:
+                flush()
+        flush()
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    def _write_batch(
+        self,
+        entries: list[tuple[int, PreparedRecord]],
+        location: str,
+        summary: LoadSummary,
+        reject: Callable[[Rejection], None],
+    ) -> None:
+        records = [record for _, record in entries]
+        existing = {row["uid"]: row["content_hash"] for row in
+                    self.db.run("ingest/existing_hashes", {"uids": [r.uid for r in records]})}
+        changed = [r for r in records if existing.get(r.uid) != r.props["content_hash"]]
+        summary.unchanged += len(records) - len(changed)
+        if not changed:
+            return
+        try:
+            self._transaction(changed)
+        except DatabaseUnavailable:
+            raise
+        except Neo4jError:
+            # Retry one by one so a single bad record cannot sink the batch.
+            lines = {record.uid: line for line, record in entries}
+            for record in changed:
+                try:
+                    self._transaction([record])
+                except Neo4jError as exc:
+                    reject(Rejection(location, lines[record.uid], "database_refused",
+                                     f"the database refused the record: {exc.code}",
+                                     record.source, record.source_id, text=None))
+                    continue
+                self._count(record, existing, summary)
+            return
+        for record in changed:
+            self._count(record, existing, summary)
+
+    @staticmethod
+    def _count(record: PreparedRecord, existing: dict[str, str], summary: LoadSummary) -> None:
+        if record.uid in existing:
+            summary.updated += 1
+        else:
+            summary.stored += 1
+
+    def _transaction(self, records: list[PreparedRecord]) -> None:
+        try:
+            with self.db.driver.session(database=self.db.database) as session:
+                session.execute_write(write_records, records)
+        except ServiceUnavailable as exc:
+            raise DatabaseUnavailable("Neo4j became unreachable during the load") from exc
+
+
+def _dump(raw: Any) -> str:
+    try:
+        return orjson.dumps(raw).decode()
+    except TypeError:
+        return repr(raw)

@@ -1,0 +1,274 @@
+"""Provision, start, stop and inspect the project-managed Neo4j server.
+
+Why this route: the machines this is built on have no Docker, but reach Maven Central. Neo4j
+Community and OpenGDS are published there, so ``mvn dependency:copy-dependencies`` on the shipped
+``pom.xml`` assembles a server home: every jar in ``lib/``, the GDS jars also in ``plugins/`` (GDS
+finds its extensions through ServiceLoader on the classpath *and* needs the plugin folder). The
+server is Neo4j's own entry point ``org.neo4j.server.CommunityEntryPoint``, as ``bin/neo4j`` runs it.
+
+Security: Bolt listens on 127.0.0.1 only, HTTP is off, authentication is on with a random password
+set before the first start (``neo4j-admin dbms set-initial-password``) and kept in a 0600 file in
+the server home.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from graph_model.config import Settings
+from graph_model.errors import DatabaseError
+
+NEO4J_VERSION = "5.26.24"
+GDS_VERSION = "2.13.9"
+
+_JAVA_OPENS = [
+    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+    "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.util.stream=ALL-UNNAMED",
+    "--add-opens=java.base/sun.net.www.protocol.http=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+]
+_CREDENTIALS_FILE = "mashgraph-credentials.json"
+_PROVISIONED_MARKER = f"provisioned-neo4j-{NEO4J_VERSION}-gds-{GDS_VERSION}"
+
+
+@dataclass(frozen=True, slots=True)
+class ServerState:
+    running: bool
+    pid: int | None
+    bolt_uri: str
+    home: Path
+
+
+class LocalNeo4j:
+    """The local server living in ``settings.local_home``."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.home = settings.local_home
+        self.pid_file = self.home / "run" / "mashgraph-neo4j.pid"
+        self.console_log = self.home / "logs" / "console.log"
+
+    # ---------------------------------------------------------------- provisioning
+    @property
+    def provisioned(self) -> bool:
+        return (self.home / _PROVISIONED_MARKER).exists()
+
+    def provision(self, log: callable = lambda _msg: None) -> None:  # type: ignore[valid-type]
+        """Fetch the jars (first time only; Maven caches them in ~/.m2) and write the config."""
+        for sub in ("lib", "plugins", "conf", "data", "logs", "run"):
+            (self.home / sub).mkdir(parents=True, exist_ok=True)
+        if not self.provisioned:
+            mvn = shutil.which("mvn")
+            if mvn is None:
+                raise DatabaseError("Maven (mvn) is needed to fetch Neo4j and GDS", hint="apt-get install maven")
+            pom = self.home / "pom.xml"
+            pom.write_bytes(resources.files("graph_model.localdb").joinpath("pom.xml").read_bytes())
+            log(f"fetching Neo4j {NEO4J_VERSION} and GDS {GDS_VERSION} jars with Maven (first run: ~130 MB)")
+            for target, extra in (("lib", []), ("plugins", ["-DincludeGroupIds=org.neo4j.gds"])):
+                self._run(
+                    [mvn, "-q", "-B", "-f", str(pom), "dependency:copy-dependencies",
+                     "-DincludeScope=runtime", f"-DoutputDirectory={self.home / target}", *extra],
+                    what=f"mvn copy-dependencies into {target}/",
+                )
+            (self.home / _PROVISIONED_MARKER).write_text("ok\n")
+        self._write_config()
+        if not (self.home / _CREDENTIALS_FILE).exists():
+            self._set_initial_password()
+
+    def _write_config(self) -> None:
+        h = self.home
+        lines = [
+            "# Written by mashgraph; regenerated on every start.",
+            "server.default_listen_address=127.0.0.1",
+            f"server.bolt.listen_address=127.0.0.1:{self.settings.bolt_port}",
+            "server.http.enabled=false",
+            "server.https.enabled=false",
+            f"server.directories.data={h / 'data'}",
+            f"server.directories.plugins={h / 'plugins'}",
+            f"server.directories.logs={h / 'logs'}",
+            f"server.directories.run={h / 'run'}",
+            f"server.memory.pagecache.size={self.settings.neo4j_pagecache}",
+            "dbms.security.auth_enabled=true",
+            "dbms.security.procedures.unrestricted=gds.*",
+            "dbms.usage_report.enabled=false",
+            # Queries are logged without parameter values: parameters carry personal data.
+            "db.logs.query.parameter_logging_enabled=false",
+            "db.transaction.timeout=0",
+        ]
+        (h / "conf" / "neo4j.conf").write_text("\n".join(lines) + "\n")
+
+    def _set_initial_password(self) -> None:
+        password = secrets.token_urlsafe(24)
+        self._run(
+            [self._java(), "-cp", f"{self.home / 'lib'}/*", "org.neo4j.cli.AdminTool",
+             "dbms", "set-initial-password", password],
+            what="neo4j-admin dbms set-initial-password",
+            env={**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.home / "conf")},
+        )
+        path = self.home / _CREDENTIALS_FILE
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump({"user": "neo4j", "password": password}, fh)
+
+    def credentials(self) -> tuple[str, str]:
+        path = self.home / _CREDENTIALS_FILE
+        try:
+            data = json.loads(path.read_text())
+        except FileNotFoundError:
+            raise DatabaseError(
+                f"the local Neo4j in {self.home} has not been set up", hint="run `mashgraph db start`"
+            ) from None
+        return data["user"], data["password"]
+
+    # ---------------------------------------------------------------- process control
+    def state(self) -> ServerState:
+        pid = self._pid()
+        return ServerState(running=pid is not None, pid=pid, bolt_uri=self.settings.bolt_uri, home=self.home)
+
+    def start(self, timeout: float = 180.0, log: callable = lambda _msg: None) -> bool:  # type: ignore[valid-type]
+        """Start the server and wait until Bolt and GDS answer. Returns False if it was already running."""
+        self.provision(log)
+        if self._pid() is not None:
+            self.wait_ready(timeout)
+            return False
+        if _port_open(self.settings.bolt_port):
+            raise DatabaseError(
+                f"port {self.settings.bolt_port} is taken by another process",
+                hint="stop it, or set MASHGRAPH_BOLT_PORT to another port",
+            )
+        heap = self.settings.neo4j_heap
+        command = [
+            self._java(), f"-Xms{heap}", f"-Xmx{heap}", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError",
+            *_JAVA_OPENS,
+            "-cp", f"{self.home / 'plugins'}/*:{self.home / 'lib'}/*",
+            "org.neo4j.server.CommunityEntryPoint",
+            f"--home-dir={self.home}", f"--config-dir={self.home / 'conf'}",
+        ]
+        log(f"starting Neo4j {NEO4J_VERSION} with GDS {GDS_VERSION} on {self.settings.bolt_uri}")
+        with open(self.console_log, "ab") as out:
+            process = subprocess.Popen(
+                command, cwd=self.home, stdout=out, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True,
+            )
+        self.pid_file.write_text(str(process.pid))
+        try:
+            self.wait_ready(timeout, process=process)
+        except DatabaseError:
+            self.stop()
+            raise
+        return True
+
+    def wait_ready(self, timeout: float, process: subprocess.Popen[bytes] | None = None) -> None:
+        from graph_model.db import connect  # late: db imports the driver, not needed to stop a server
+
+        deadline = time.monotonic() + timeout
+        last_error: Exception | None = None
+        while time.monotonic() < deadline:
+            if process is not None and process.poll() is not None:
+                raise DatabaseError(f"Neo4j exited with code {process.returncode} while starting:\n{self.log_tail()}")
+            if _port_open(self.settings.bolt_port):
+                try:
+                    with connect(self.settings, check=False) as driver:
+                        driver.execute_query("RETURN gds.version() AS v", database_=self.settings.neo4j_database)
+                    return
+                except Exception as exc:  # still starting up: retry until the deadline
+                    last_error = exc
+            time.sleep(0.5)
+        raise DatabaseError(f"Neo4j did not become ready in {timeout:.0f}s ({last_error}):\n{self.log_tail()}")
+
+    def stop(self, timeout: float = 90.0) -> bool:
+        """Stop the server. Returns False if it was not running."""
+        pid = self._pid()
+        if pid is None:
+            return False
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not _alive(pid):
+                break
+            time.sleep(0.3)
+        else:
+            os.kill(pid, signal.SIGKILL)
+        self.pid_file.unlink(missing_ok=True)
+        return True
+
+    def log_tail(self, lines: int = 15) -> str:
+        path = self.home / "logs" / "neo4j.log"
+        if not path.exists():
+            path = self.console_log
+        if not path.exists():
+            return "(no log yet)"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+    # ---------------------------------------------------------------- helpers
+    def _pid(self) -> int | None:
+        try:
+            pid = int(self.pid_file.read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return None
+        if not _alive(pid) or not _is_our_server(pid, self.home):
+            self.pid_file.unlink(missing_ok=True)
+            return None
+        return pid
+
+    def _java(self) -> str:
+        candidates = []
+        if self.settings.java_home:
+            candidates.append(self.settings.java_home / "bin" / "java")
+        for jvm in ("java-17-openjdk-amd64", "java-21-openjdk-amd64", "java-17-openjdk-arm64", "java-21-openjdk-arm64"):
+            candidates.append(Path("/usr/lib/jvm") / jvm / "bin" / "java")
+        for candidate in candidates:
+            if candidate.exists():
+                return str(candidate)
+        found = shutil.which("java")
+        if found is None:
+            raise DatabaseError("Java 17 or 21 is needed to run Neo4j 5.26", hint="apt-get install openjdk-17-jre-headless")
+        return found
+
+    def _run(self, command: list[str], what: str, env: dict[str, str] | None = None) -> None:
+        result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=self.home)
+        if result.returncode != 0:
+            output = (result.stdout + result.stderr).strip()[-2000:]
+            raise DatabaseError(f"{what} failed (exit {result.returncode}):\n{output}")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie child counts as gone.
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def _is_our_server(pid: int, home: Path) -> bool:
+    """Guard against a stale pid file whose pid now belongs to another process."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return True  # no /proc: trust the pid file
+    return "CommunityEntryPoint" in cmdline and str(home) in cmdline
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.3)
+        return sock.connect_ex(("127.0.0.1", port)) == 0

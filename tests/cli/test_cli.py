@@ -1,0 +1,88 @@
+"""The `mashgraph` command end to end, in a subprocess, against the real test database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from graph_model.db import Database
+
+
+def run(args: list[str], env: dict[str, str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items()
+                if k not in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "MASHGRAPH_DATA_DIR")}
+    full_env.update(env)
+    full_env["COLUMNS"] = "200"
+    return subprocess.run([sys.executable, "-m", "api.cli.main", *args], capture_output=True, text=True,
+                          env=full_env, cwd=cwd, timeout=600)
+
+
+def test_ingest_exit_codes_and_export(db: Database, cli_env: dict[str, str], tmp_path: Path) -> None:
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps({"source": "police", "source_id": "N1", "given_name": "Dan", "family_name": "Reed",
+                                "identifiers": {"pnc_id": "19/0123456X"}}) + "\n")
+    result = run(["ingest", str(good)], cli_env)
+    assert result.returncode == 0, result.stderr
+    assert "stored" in result.stdout
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"source": "police", "source_id": "N2", "given_name": "Amy"}) + "\n{oops\n")
+    result = run(["ingest", str(bad)], cli_env)
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert (tmp_path / "bad.jsonl.rejected.jsonl").exists()
+
+    out = tmp_path / "export.csv"
+    result = run(["export", "--out", str(out)], cli_env)
+    assert result.returncode == 0, result.stderr
+    assert out.read_text().splitlines() == ["source,source_id,person_id,household_id", "police,N1,,", "police,N2,,"]
+
+
+def test_no_database_is_a_clear_failure(tmp_path: Path) -> None:
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps({"source": "police", "source_id": "N1", "given_name": "Dan"}) + "\n")
+    env = {"NEO4J_URI": "bolt://127.0.0.1:9", "NEO4J_PASSWORD": "x"}
+    result = run(["ingest", str(good)], env)
+    assert result.returncode == 1
+    assert "not reachable" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_db_start_is_idempotent_and_status_counts(db: Database, cli_env: dict[str, str]) -> None:
+    result = run(["db", "start"], cli_env)
+    assert result.returncode == 0, result.stderr
+    assert "already running" in result.stdout or "reachable" in result.stdout
+    result = run(["db", "status"], cli_env)
+    assert result.returncode == 0, result.stderr
+    assert "5.26" in result.stdout and "2.13" in result.stdout
+
+
+def test_db_reset_refuses_without_yes(db: Database, cli_env: dict[str, str]) -> None:
+    db.driver.execute_query("CREATE (:Record {uid: 'x:1', source: 'x', source_id: '1'})")
+    result = run(["db", "reset"], cli_env)
+    assert result.returncode == 2
+    records, _, _ = db.driver.execute_query("MATCH (n) RETURN count(n) AS n")
+    assert records[0]["n"] == 1
+    result = run(["db", "reset", "--yes"], cli_env)
+    assert result.returncode == 0, result.stderr
+    records, _, _ = db.driver.execute_query("MATCH (n) RETURN count(n) AS n")
+    assert records[0]["n"] == 0
+
+
+def test_formats_lists_jsonl_and_csv(cli_env: dict[str, str]) -> None:
+    result = run(["formats"], cli_env)
+    assert result.returncode == 0
+    assert "jsonl" in result.stdout and "csv" in result.stdout
+
+
+@pytest.mark.slow
+def test_demo_main_job(db: Database, cli_env: dict[str, str], tmp_path: Path) -> None:
+    result = run(["demo", "--households", "30", "--out", str(tmp_path / "demo")], cli_env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "records by agency" in result.stdout
+    records, _, _ = db.driver.execute_query("MATCH (r:Record) WHERE r.stub IS NULL RETURN count(r) AS n")
+    assert records[0]["n"] > 60

@@ -1,0 +1,54 @@
+"""The project-managed Neo4j + GDS: GDS through Cypher and the Python client, persistence."""
+
+from __future__ import annotations
+
+import pytest
+from neo4j import Driver
+
+from graph_model.config import Settings
+from graph_model.db import Database
+from graph_model.gds import gds_client
+from graph_model.localdb import LocalNeo4j
+
+
+def test_server_reports_versions(db: Database) -> None:
+    row = db.run("status/versions")[0]
+    assert row["version"].startswith("5.26")
+    assert row["gds_version"].startswith("2.13")
+
+
+def test_gds_python_client_projects_and_runs_wcc(db: Database, driver: Driver) -> None:
+    driver.execute_query("CREATE (:T {i: 1})-[:L]->(:T {i: 2}), (:T {i: 3})")
+    gds = gds_client(driver)
+    assert gds is not None
+    graph, result = gds.graph.project.native("test-wcc", "T", "L", overwrite=True)
+    try:
+        assert result.node_count == 3
+        components = gds.wcc.stream(graph, log_progress=False)
+        assert components["componentId"].nunique() == 2
+    finally:
+        graph.drop()
+
+
+def test_server_is_bound_to_loopback_only(test_settings: Settings) -> None:
+    if test_settings.external:
+        pytest.skip("external database")
+    conf = (test_settings.local_home / "conf" / "neo4j.conf").read_text()
+    assert "server.default_listen_address=127.0.0.1" in conf
+    assert "server.http.enabled=false" in conf
+    assert (test_settings.local_home / "mashgraph-credentials.json").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.slow
+def test_data_persists_across_stop_and_start(db: Database, test_settings: Settings) -> None:
+    if test_settings.external:
+        pytest.skip("external database")
+    db.driver.execute_query("CREATE (:Record {uid: 'persist:1', source: 'persist', source_id: '1'})")
+    server = LocalNeo4j(test_settings)
+    assert server.stop() is True
+    assert server.state().running is False
+    assert server.stop() is False
+    assert server.start() is True
+    assert server.start() is False  # idempotent
+    records, _, _ = db.driver.execute_query("MATCH (r:Record {uid: 'persist:1'}) RETURN count(r) AS n")
+    assert records[0]["n"] == 1
