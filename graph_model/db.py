@@ -28,7 +28,9 @@ def connect(settings: Settings, *, check: bool = True) -> Driver:
 
         auth = LocalNeo4j(settings).credentials()
     try:
-        driver = neo4j.GraphDatabase.driver(settings.bolt_uri, auth=auth, max_connection_pool_size=64)
+        # Notifications off: the server's hints on missing property keys are noise in logs and tests.
+        driver = neo4j.GraphDatabase.driver(settings.bolt_uri, auth=auth, max_connection_pool_size=64,
+                                            notifications_min_severity="OFF")
         if check:
             driver.verify_connectivity()
     except AuthError as exc:

@@ -9,8 +9,10 @@ from rich.table import Table
 
 from api.cli.common import console, database, out, reported_errors, settings
 from api.cli.ingest import load_with_progress, print_summary
+from api.cli.resolve import model_path, print_resolve_summary, run_resolve
 from graph_model.ingest import LoadSummary
 from graph_model.localdb import LocalNeo4j
+from resolvers.pipeline import ResolveOptions
 
 
 def demo_data(
@@ -30,7 +32,7 @@ def demo(
     seed: int = typer.Option(1, help="Random seed."),
     out_dir: Path = typer.Option(Path("demo-data"), "--out", help="Folder for the generated files."),
 ) -> None:
-    """The main job: start the local database, generate demo data, load it, and show what was loaded."""
+    """The main job: start the local database, generate demo data, load it, resolve people and households."""
     from graph_model.synthetic import write_demo_data
 
     with reported_errors():
@@ -49,14 +51,16 @@ def demo(
             print_summary(total, title="loaded")
             per_source = db.run("status/record_counts_by_source")
             counts = db.run("status/count_by_label")
-        table = Table("agency", "records", title="records by agency")
-        for row in per_source:
-            table.add_row(row["source"], str(row["records"]))
-        out.print(table)
-        table = Table("label", "nodes", title="graph")
-        for row in counts:
-            table.add_row(row["label"], str(row["nodes"]))
-        out.print(table)
+            table = Table("agency", "records", title="records by agency")
+            for row in per_source:
+                table.add_row(row["source"], str(row["records"]))
+            out.print(table)
+            table = Table("label", "nodes", title="graph")
+            for row in counts:
+                table.add_row(row["label"], str(row["nodes"]))
+            out.print(table)
+            summary = run_resolve(db, ResolveOptions(model_path=model_path()))
+        print_resolve_summary(summary)
 
 
 def register(app: typer.Typer) -> None:

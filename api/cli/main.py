@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import db, demo, ingest
+from api.cli import db, demo, ingest, resolve
 
 app = typer.Typer(
     name="mashgraph",
@@ -14,6 +14,7 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 ingest.register(app)
+resolve.register(app)
 demo.register(app)
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import orjson
 
 from graph_model.db import Database
 from graph_model.ingest.formats import Format, ReadOptions, get_format, list_formats, sniff_format
-from graph_model.ingest.loader import LoadSummary, Loader, Rejection, write_records
+from graph_model.ingest.loader import Loader, LoadSummary, Rejection, write_records
 
 __all__ = [
     "Format", "LoadSummary", "Loader", "ReadOptions", "Rejection", "get_format", "ingest_file",

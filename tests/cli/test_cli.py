@@ -13,7 +13,22 @@ import pytest
 from graph_model.db import Database
 
 
-def run(args: list[str], env: dict[str, str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+class Result:
+    def __init__(self, returncode: int, stdout: str, stderr: str) -> None:
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def run(args: list[str], env: dict[str, str]) -> Result:
+    """Run the CLI in this process (so the suite sees which Cypher statements ran); env is already set."""
+    from typer.testing import CliRunner
+
+    from api.cli.main import app
+
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "200"}, catch_exceptions=False)
+    return Result(result.exit_code, result.stdout, result.stderr)
+
+
+def run_process(args: list[str], env: dict[str, str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items()
                 if k not in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "MASHGRAPH_DATA_DIR")}
     full_env.update(env)
@@ -46,7 +61,7 @@ def test_no_database_is_a_clear_failure(tmp_path: Path) -> None:
     good = tmp_path / "good.jsonl"
     good.write_text(json.dumps({"source": "police", "source_id": "N1", "given_name": "Dan"}) + "\n")
     env = {"NEO4J_URI": "bolt://127.0.0.1:9", "NEO4J_PASSWORD": "x"}
-    result = run(["ingest", str(good)], env)
+    result = run_process(["ingest", str(good)], env)
     assert result.returncode == 1
     assert "not reachable" in result.stderr
     assert "Traceback" not in result.stderr
@@ -77,6 +92,34 @@ def test_formats_lists_jsonl_and_csv(cli_env: dict[str, str]) -> None:
     result = run(["formats"], cli_env)
     assert result.returncode == 0
     assert "jsonl" in result.stdout and "csv" in result.stdout
+
+
+def test_resolve_then_explain_and_export(db: Database, cli_env: dict[str, str], tmp_path: Path) -> None:
+    records = [
+        {"source": "health", "source_id": "H1", "given_name": "William", "family_name": "Ng", "dob": "2014-02-03",
+         "addresses": [{"line1": "1 Elm Road", "postcode": "LS6 1AA"}]},
+        {"source": "education", "source_id": "E1", "given_name": "Bill", "family_name": "Ng", "dob": "2014-03-02",
+         "addresses": [{"line1": "1 Elm Rd", "postcode": "ls61aa"}]},
+    ]
+    path = tmp_path / "r.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    assert run(["ingest", str(path)], cli_env).returncode == 0
+    result = run(["resolve"], cli_env)
+    assert result.returncode == 0, result.stdout
+    assert "people 1" in result.stdout
+    result = run(["explain", "health:H1", "education:E1"], cli_env)
+    assert result.returncode == 0
+    assert "nickname" in result.stdout and "day_month_swapped" in result.stdout
+    assert "currently resolved to the same person" in result.stdout
+    result = run(["explain", "health:H1", "health:NOPE"], cli_env)
+    assert result.returncode == 1 and "no record health:NOPE" in result.stderr
+    out = tmp_path / "export.csv"
+    assert run(["export", "--out", str(out)], cli_env).returncode == 0
+    rows = out.read_text().splitlines()[1:]
+    person_ids = {row.split(",")[2] for row in rows}
+    household_ids = {row.split(",")[3] for row in rows}
+    assert len(person_ids) == 1 and person_ids != {""}
+    assert len(household_ids) == 1 and household_ids != {""}
 
 
 @pytest.mark.slow

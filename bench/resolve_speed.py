@@ -1,0 +1,220 @@
+"""Resolve speed benchmark: records already in Neo4j -> people and households, beside Splink on the same records.
+
+    .venv/bin/python bench/resolve_speed.py --records 20000 200000 [1000000] [--skip-splink] [--stop-db]
+
+For each size: synthetic data (``write_demo_data``, seed 7) sized to about N records, ingested into the
+dedicated bench Neo4j (``/tmp/mashgraph-bench-db``, bolt 7692; not timed), then:
+
+  * this project: ``resolve_all`` (retrain the model) in a child process; wall time, per-stage seconds
+    (``summary.seconds``), peak RSS of that Python process, and peak RSS of the Neo4j server sampled
+    during the run;
+  * Splink (DuckDB), in another child process, on the same records flattened as in the accuracy
+    benchmark: training (prior, u by random sampling of 1e7 pairs, EM over 3 blocking rules) + predict +
+    connected-components clustering at 0.99; wall time and peak RSS. Reading and flattening the JSONL
+    is reported apart ("prepare"), as the project's reading from Neo4j is part of its time.
+
+Targets (issue 3): resolve time no more than Splink's at 200k records; peak Python memory < 4 GB at 1M.
+Writes ``bench/results/resolve-speed-<timestamp>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness as h
+
+SPLINK_THRESHOLD = 0.99
+SEED = 7
+
+
+def _peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child_resolve(model_path: str) -> None:
+    """Child process: resolve everything in the bench database; print one JSON line."""
+    from graph_model.db import Database, connect
+    from resolvers.pipeline import ResolveOptions, resolve_all
+
+    settings = h.bench_settings()
+    driver = connect(settings)
+    started = time.perf_counter()
+    summary = resolve_all(Database(driver), ResolveOptions(model_path=Path(model_path), retrain=True))
+    seconds = time.perf_counter() - started
+    driver.close()
+    data = h.summary_dict(summary)
+    print("RESULT " + json.dumps({"seconds": seconds, "peak_mb": _peak_mb(), "summary": data}, default=str))
+
+
+def child_splink(folder: str) -> None:
+    """Child process: Splink dedupe of the JSONL files in ``folder``; print one JSON line."""
+    started = time.perf_counter()
+    frame = h.flat_frame(sorted(Path(folder).glob("*.jsonl")))
+    prepare = time.perf_counter() - started
+    run = h.run_splink(frame, "synthetic", (SPLINK_THRESHOLD,))
+    clusters = run.clusters[SPLINK_THRESHOLD]
+    print("RESULT " + json.dumps({"prepare_seconds": prepare, "seconds": run.seconds, "peak_mb": _peak_mb(),
+                                  "records": len(frame), "clusters": len(set(clusters.values())),
+                                  "pairs_above_threshold": run.pairs_scored}))
+
+
+def _child(args: list[str]) -> dict[str, Any]:
+    proc = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, cwd=h.ROOT)
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    sys.stderr.write(proc.stderr[-4000:])
+    raise RuntimeError(f"child {args[0]} failed with exit code {proc.returncode}")
+
+
+class NeoMemory:
+    """Samples the Neo4j server's resident memory while a run goes on (peak, MB)."""
+
+    def __init__(self) -> None:
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._proc = None
+        try:
+            import psutil
+
+            from graph_model.localdb import LocalNeo4j
+
+            pid = LocalNeo4j(h.bench_settings())._pid()
+            self._proc = psutil.Process(pid) if pid else None
+        except Exception:
+            self._proc = None
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.is_set() and self._proc is not None:
+            try:
+                self.peak = max(self.peak, self._proc.memory_info().rss / 2**20)
+            except Exception:
+                return
+            self._stop.wait(0.5)
+
+    def __enter__(self) -> NeoMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def records_per_household() -> float:
+    from graph_model.synthetic import generate
+
+    n = sum(1 for _ in generate(1000, seed=SEED))
+    return n / 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, nargs="+", default=[20_000, 200_000])
+    parser.add_argument("--skip-splink", action="store_true")
+    parser.add_argument("--skip-project", action="store_true")
+    parser.add_argument("--stop-db", action="store_true", help="stop the bench Neo4j at the end")
+    parser.add_argument("--child-resolve", help=argparse.SUPPRESS)
+    parser.add_argument("--child-splink", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_resolve:
+        child_resolve(args.child_resolve)
+        return
+    if args.child_splink:
+        child_splink(args.child_splink)
+        return
+
+    ratio = records_per_household()
+    print(f"synthetic data: {ratio:.3f} records per household (seed {SEED})", flush=True)
+    project = None if args.skip_project else h.ProjectDB(heap="4g", pagecache="2g")
+    results: dict[str, Any] = {"started": h.timestamp(), "records_per_household": ratio,
+                               "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+                               "splink_threshold": SPLINK_THRESHOLD, "sizes": []}
+    try:
+        for target in args.records:
+            with tempfile.TemporaryDirectory(prefix="mashgraph-speed-") as tmp:
+                folder = Path(tmp)
+                households = max(1, round(target / ratio))
+                data = h.synthetic(folder, households, seed=SEED)
+                (folder / "truth.csv").unlink(missing_ok=True)
+                row: dict[str, Any] = {"target": target, "households": households, "records": data.records}
+                print(f"\n{data.records} records ({households} households)", flush=True)
+                del data
+                if project is not None:
+                    project.reset()
+                    started = time.perf_counter()
+                    row["ingest"] = project.load(sorted(folder.glob("*.jsonl")))
+                    row["ingest"]["seconds"] = round(time.perf_counter() - started, 2)
+                    print(f"  ingested in {row['ingest']['seconds']} s (not timed in the comparison)", flush=True)
+                    with NeoMemory() as neo:
+                        started = time.perf_counter()
+                        result = _child(["--child-resolve", str(folder / "model.json")])
+                        row["project"] = {"wall_seconds": round(time.perf_counter() - started, 2),
+                                          "resolve_seconds": round(result["seconds"], 2),
+                                          "peak_python_mb": round(result["peak_mb"]),
+                                          "peak_neo4j_rss_mb": round(neo.peak),
+                                          "stages": result["summary"].get("seconds", {}),
+                                          "summary": {k: v for k, v in result["summary"].items()
+                                                      if k in ("records", "candidate_pairs", "edges", "links",
+                                                               "people", "households", "component_engine")}}
+                    print(f"  this project: {row['project']['resolve_seconds']} s, "
+                          f"peak Python {row['project']['peak_python_mb']} MB", flush=True)
+                if not args.skip_splink:
+                    started = time.perf_counter()
+                    result = _child(["--child-splink", str(folder)])
+                    row["splink"] = {"wall_seconds": round(time.perf_counter() - started, 2),
+                                     "dedupe_seconds": result["seconds"]["total"],
+                                     "stages": result["seconds"], "prepare_seconds": round(result["prepare_seconds"], 2),
+                                     "peak_python_mb": round(result["peak_mb"]), "clusters": result["clusters"],
+                                     "pairs_above_threshold": result["pairs_above_threshold"]}
+                    print(f"  Splink: {row['splink']['dedupe_seconds']} s (+{row['splink']['prepare_seconds']} s "
+                          f"to read and flatten), peak {row['splink']['peak_python_mb']} MB", flush=True)
+                results["sizes"].append(row)
+    finally:
+        if project is not None:
+            project.close()
+            if args.stop_db:
+                h.stop_bench_db()
+    print(report(results))
+    path = h.write_result("resolve-speed", results)
+    print(f"\nwrote {path.relative_to(h.ROOT)}")
+
+
+def report(results: dict[str, Any]) -> str:
+    lines = ["", "=" * 96, "RESOLVE SPEED (records in Neo4j -> people and households)", "=" * 96,
+             f"{'records':>9} | {'project s':>9} {'peak Py MB':>10} {'Neo4j MB':>9} | {'Splink s':>8} "
+             f"{'train':>6} {'predict':>7} {'cluster':>7} {'peak MB':>8} | {'ratio':>5}"]
+    for row in results["sizes"]:
+        p, s = row.get("project", {}), row.get("splink", {})
+        ratio = (f"{p['resolve_seconds'] / s['dedupe_seconds']:.2f}" if p and s and s.get("dedupe_seconds") else "-")
+        st = s.get("stages", {})
+        lines.append(f"{row['records']:>9} | {p.get('resolve_seconds', '-'):>9} {p.get('peak_python_mb', '-'):>10} "
+                     f"{p.get('peak_neo4j_rss_mb', '-'):>9} | {s.get('dedupe_seconds', '-'):>8} "
+                     f"{st.get('train', '-'):>6} {st.get('predict', '-'):>7} {st.get('cluster', '-'):>7} "
+                     f"{s.get('peak_python_mb', '-'):>8} | {ratio:>5}")
+    for row in results["sizes"]:
+        if row.get("project", {}).get("stages"):
+            stages = ", ".join(f"{k} {v}" for k, v in row["project"]["stages"].items())
+            lines.append(f"  {row['records']} records, project stages (s): {stages}")
+    lines.append("ratio = project resolve seconds / Splink dedupe seconds (target <= 1 at 200k); "
+                 "target peak Python < 4096 MB at 1M.")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

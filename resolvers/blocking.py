@@ -1,0 +1,114 @@
+"""Candidate pairs: records that share an identifier node or a name/date key.
+
+Each rule maps a record to zero or more keys; records sharing a key become candidate pairs. A key
+shared by more records than its rule's cap (a council office's phone, a refuge's address, a school
+switchboard, a very common name) is a super-node: it is skipped and reported rather than exploded
+into all pairs, because such a value is not evidence that any two of its records are one person.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from resolvers.features import RecordFeatures
+
+__all__ = ["BLOCKING_RULES", "BlockingReport", "BlockingRule", "candidate_pairs"]
+
+
+@dataclass(frozen=True)
+class BlockingRule:
+    name: str
+    keys: Callable[[RecordFeatures], Iterable[str]]
+    cap: int
+
+
+def _ids(scheme: str) -> Callable[[RecordFeatures], Iterable[str]]:
+    return lambda f: f.identifiers.get(scheme, ())
+
+
+def _year(f: RecordFeatures) -> str | None:
+    return str(f.dob.year) if f.dob.usable and f.dob.year else None
+
+
+BLOCKING_RULES: tuple[BlockingRule, ...] = (
+    BlockingRule("nhs_number", _ids("nhs_number"), cap=12),
+    BlockingRule("upn", _ids("upn"), cap=12),
+    BlockingRule("pnc_id", _ids("pnc_id"), cap=12),
+    BlockingRule("other_identifier",
+                 lambda f: [f"{s}:{v}" for s, vs in f.identifiers.items()
+                            if s not in ("nhs_number", "upn", "pnc_id", "uprn") for v in vs], cap=12),
+    BlockingRule("mobile", lambda f: f.mobiles, cap=15),
+    BlockingRule("email", lambda f: f.emails, cap=15),
+    BlockingRule("address", lambda f: f.address_keys, cap=40),
+    BlockingRule("landline", lambda f: f.landlines, cap=30),
+    BlockingRule("phonetic_surname_birth_year",
+                 lambda f: [f"{f.family_phonetic}|{y}"] if f.family_phonetic and (y := _year(f)) else [], cap=60),
+    BlockingRule("given_canonical_surname",
+                 lambda f: [f"{g}|{p}" for g in (f.given_groups or {f.given_canon}) if g for p in f.family_parts],
+                 cap=60),
+    BlockingRule("dob_initial",
+                 lambda f: [f"{f.dob.value}|{f.given[0]}"] if f.full_dob and f.given else [], cap=40),
+    BlockingRule("dob_surname_initial",
+                 lambda f: [f"{f.dob.value}|{f.family[0]}"] if f.full_dob and f.family else [], cap=40),
+    BlockingRule("given_birth_year_district",
+                 lambda f: [f"{f.given_canon}|{y}|{p.split(' ')[0]}" for p in f.postcodes]
+                 if f.given_canon and (y := _year(f)) else [], cap=40),
+)
+
+
+@dataclass
+class BlockingReport:
+    pairs: int = 0
+    pairs_by_rule: dict[str, int] = field(default_factory=dict)
+    capped_blocks: dict[str, int] = field(default_factory=dict)  # rule -> number of keys skipped
+    largest_capped: dict[str, int] = field(default_factory=dict)  # rule -> size of its largest skipped key
+
+
+def candidate_pairs(features: Sequence[RecordFeatures],
+                    rules: Sequence[BlockingRule] = BLOCKING_RULES) -> tuple[np.ndarray, np.ndarray, BlockingReport]:
+    """Unique candidate pairs (i < j, as an n x 2 int64 array), the bitmask of rules that found each,
+    and a report. Pairs are encoded as i * n + j so millions fit in plain numpy arrays."""
+    n = len(features)
+    report = BlockingReport()
+    codes: list[np.ndarray] = []
+    masks: list[np.ndarray] = []
+    for bit, rule in enumerate(rules):
+        blocks: dict[str, list[int]] = defaultdict(list)
+        for index, feature in enumerate(features):
+            for key in set(rule.keys(feature)):
+                blocks[key].append(index)
+        rule_codes: list[np.ndarray] = []
+        for members in blocks.values():
+            size = len(members)
+            if size < 2:
+                continue
+            if size > rule.cap:
+                report.capped_blocks[rule.name] = report.capped_blocks.get(rule.name, 0) + 1
+                report.largest_capped[rule.name] = max(report.largest_capped.get(rule.name, 0), size)
+                continue
+            idx = np.array(members, dtype=np.int64)
+            left, right = np.triu_indices(size, k=1)
+            a, b = idx[left], idx[right]
+            rule_codes.append(np.minimum(a, b) * n + np.maximum(a, b))
+        if rule_codes:
+            unique = np.unique(np.concatenate(rule_codes))
+            report.pairs_by_rule[rule.name] = len(unique)
+            codes.append(unique)
+            masks.append(np.full(len(unique), 1 << bit, dtype=np.int64))
+        else:
+            report.pairs_by_rule[rule.name] = 0
+    if not codes:
+        return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64), report
+    all_codes = np.concatenate(codes)
+    all_masks = np.concatenate(masks)
+    order = np.argsort(all_codes, kind="stable")
+    all_codes, all_masks = all_codes[order], all_masks[order]
+    unique, starts = np.unique(all_codes, return_index=True)
+    rule_masks = np.bitwise_or.reduceat(all_masks, starts)
+    pairs = np.stack([unique // n, unique % n], axis=1)
+    report.pairs = len(pairs)
+    return pairs, rule_masks, report

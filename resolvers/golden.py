@@ -1,0 +1,74 @@
+"""The golden record of a person: best values across their records, each with its provenance.
+
+Survivorship: a value held by more records wins (agreement across sources); ties go to the more
+trusted source for that field, then to the more recently recorded record. Every value keeps the
+records (and so the agencies) it came from.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from resolvers.features import RecordFeatures
+
+__all__ = ["SOURCE_TRUST", "golden_record"]
+
+# Which agency is most trusted for identity fields (health registration checks identity; police
+# nominals include aliases). Sources not listed rank last.
+SOURCE_TRUST = {"health": 5, "social_care": 4, "education": 3, "housing": 2, "police": 1}
+
+
+def _choose(records: Sequence[RecordFeatures], value: Callable[[RecordFeatures], Any]) -> tuple[Any, list[str]]:
+    support: dict[Any, list[RecordFeatures]] = defaultdict(list)
+    for record in records:
+        v = value(record)
+        if v is not None:
+            support[v].append(record)
+    if not support:
+        return None, []
+
+    def rank(item: tuple[Any, list[RecordFeatures]]) -> tuple[int, int, str]:
+        holders = item[1]
+        return (len(holders), max(SOURCE_TRUST.get(r.source, 0) for r in holders),
+                max(r.recorded_at or "" for r in holders))
+
+    chosen, holders = max(support.items(), key=rank)
+    return chosen, sorted(r.uid for r in holders)
+
+
+def golden_record(records: Sequence[RecordFeatures], current_address: str | None) -> dict[str, Any]:
+    """Best values with provenance (record uids). No logging here: values are personal data."""
+    given, given_from = _choose(records, lambda r: r.given_raw.strip().title() if r.given_raw else None)
+    family, family_from = _choose(records, lambda r: r.family_raw.strip().title() if r.family_raw else None)
+    full = [r for r in records if r.full_dob]
+    dob, dob_from = _choose(full or records, lambda r: r.dob.value if r.dob.usable else None)
+    sex, sex_from = _choose(records, lambda r: r.sex)
+    aliases = sorted({f"{(r.given_raw or '').strip().title()} {(r.family_raw or '').strip().title()}".strip()
+                      for r in records} - {f"{given or ''} {family or ''}".strip(), ""})
+    identifiers: dict[str, list[str]] = defaultdict(list)
+    for record in records:
+        for scheme, values in record.identifiers.items():
+            for value in values:
+                identifiers[f"{scheme}:{value}"].append(record.uid)
+    phones: dict[str, list[str]] = defaultdict(list)
+    emails: dict[str, list[str]] = defaultdict(list)
+    for record in records:
+        for phone in record.mobiles | record.landlines:
+            phones[phone].append(record.uid)
+        for email in record.emails:
+            emails[email].append(record.uid)
+    return {
+        "given_name": given, "family_name": family, "dob": dob, "sex": sex,
+        "current_address": current_address,
+        "aliases": aliases,
+        "sources": sorted({r.source for r in records}),
+        "record_count": len(records),
+        "provenance": {
+            "given_name": given_from, "family_name": family_from, "dob": dob_from, "sex": sex_from,
+            "identifiers": {k: sorted(v) for k, v in identifiers.items()},
+            "phones": {k: sorted(v) for k, v in phones.items()},
+            "emails": {k: sorted(v) for k, v in emails.items()},
+        },
+    }

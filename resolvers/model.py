@@ -1,0 +1,284 @@
+"""A Fellegi-Sunter record-linkage model: m and u per comparison level, estimated without labels.
+
+- u (chance of a level among non-matches) comes from random record pairs, which are almost all
+  non-matches (as Splink's ``estimate_u_using_random_sampling``).
+- m (chance among matches) and the prior match rate come from EM over the candidate pairs, started
+  from the comparisons' priors and smoothed towards them, so a level seen rarely keeps a sensible value.
+- Exact name matches get a term-frequency adjustment: sharing a rare surname is stronger evidence
+  than sharing Smith.
+
+The model is saved as JSON (no personal values: only level names and probabilities) and reused.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from graph_model.errors import MashgraphError
+from resolvers.comparisons import COMPARISONS, MISSING, Comparison
+from resolvers.features import RecordFeatures
+
+__all__ = ["LinkageModel", "PairScore", "compare_pair", "level_matrix"]
+
+_MIN_PROB = 1e-6
+_TF_CAP = 6.0  # bits; bounds the adjustment for very rare or very common values
+_TF_PSEUDO_RECORDS = 500.0
+
+
+def compare_pair(a: RecordFeatures, b: RecordFeatures, comparisons: Sequence[Comparison] = COMPARISONS) -> list[int]:
+    return [c.level(a, b) for c in comparisons]
+
+
+def level_matrix(features: Sequence[RecordFeatures], pairs: np.ndarray,
+                 comparisons: Sequence[Comparison] = COMPARISONS) -> np.ndarray:
+    """Levels for each pair (rows) and comparison (columns), as int8; MISSING is -1."""
+    out = np.empty((len(pairs), len(comparisons)), dtype=np.int8)
+    for row, (i, j) in enumerate(pairs):
+        a, b = features[i], features[j]
+        for col, comparison in enumerate(comparisons):
+            out[row, col] = comparison.level(a, b)
+    return out
+
+
+@dataclass
+class PairScore:
+    """A scored pair: total match weight (bits), probability, and per-comparison contributions."""
+
+    weight: float
+    probability: float
+    contributions: dict[str, tuple[str, float]]  # comparison -> (level, bits)
+
+    def explanation(self) -> list[dict[str, Any]]:
+        return [{"comparison": name, "level": level, "weight": round(bits, 3)}
+                for name, (level, bits) in self.contributions.items()]
+
+
+@dataclass
+class LinkageModel:
+    comparisons: tuple[Comparison, ...] = COMPARISONS
+    m: list[list[float]] = field(default_factory=list)
+    u: list[list[float]] = field(default_factory=list)
+    prior: float = 1e-4  # P(match) for a random pair
+    trained_on: dict[str, Any] = field(default_factory=dict)
+    # Value frequencies for term-frequency adjustment: comparison name -> value -> share of records.
+    tf: dict[str, dict[str, float]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.m:
+            self.m = [list(c.m_prior) for c in self.comparisons]
+        if not self.u:
+            self.u = [[1.0 / len(c.levels)] * len(c.levels) for c in self.comparisons]
+
+    # ------------------------------------------------------------------ weights
+    def level_weights(self) -> np.ndarray:
+        """log2(m/u) per comparison and level, padded into a matrix (comparisons x max levels)."""
+        width = max(len(c.levels) for c in self.comparisons)
+        table = np.zeros((len(self.comparisons), width + 1))  # last column: MISSING -> 0
+        for ci, comparison in enumerate(self.comparisons):
+            for li in range(len(comparison.levels)):
+                table[ci, li] = math.log2(max(self.m[ci][li], _MIN_PROB) / max(self.u[ci][li], _MIN_PROB))
+        return table
+
+    @property
+    def prior_weight(self) -> float:
+        return math.log2(self.prior / (1 - self.prior))
+
+    def tf_adjustment(self, comparison_index: int, value: str | None) -> float:
+        """Extra bits for an exact match on ``value``: log2(u_exact / frequency(value)), capped."""
+        comparison = self.comparisons[comparison_index]
+        table = self.tf.get(comparison.name)
+        if not table or value is None or value not in table:
+            return 0.0
+        u_exact = max(self.u[comparison_index][0], _MIN_PROB)
+        return max(-_TF_CAP, min(_TF_CAP, math.log2(u_exact / max(table[value], _MIN_PROB))))
+
+    def score_levels(self, levels: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """Match weights (bits, prior included, no TF) for a level matrix."""
+        weights = self.level_weights() if weights is None else weights
+        columns = np.where(levels < 0, weights.shape[1] - 1, levels)
+        return self.prior_weight + weights[np.arange(len(self.comparisons)), columns].sum(axis=1)
+
+    def tf_adjustments(self, features: Sequence[RecordFeatures], pairs: np.ndarray, levels: np.ndarray) -> np.ndarray:
+        """Term-frequency bits for each pair (only where a TF level was reached)."""
+        total = np.zeros(len(pairs))
+        for ci, comparison in enumerate(self.comparisons):
+            if not comparison.tf_levels or comparison.name not in self.tf:
+                continue
+            hits = np.isin(levels[:, ci], list(comparison.tf_levels)).nonzero()[0]
+            for row in hits:
+                total[row] += self.tf_adjustment(ci, comparison.tf_value(features[pairs[row, 0]]))
+        return total
+
+    def explain(self, a: RecordFeatures, b: RecordFeatures) -> PairScore:
+        """Score one pair, field by field."""
+        weights = self.level_weights()
+        contributions: dict[str, tuple[str, float]] = {}
+        total = self.prior_weight
+        for ci, comparison in enumerate(self.comparisons):
+            level = comparison.level(a, b)
+            if level == MISSING:
+                contributions[comparison.name] = ("missing", 0.0)
+                continue
+            bits = float(weights[ci, level])
+            if level in comparison.tf_levels:
+                bits += self.tf_adjustment(ci, comparison.tf_value(a))
+            contributions[comparison.name] = (comparison.levels[level], bits)
+            total += bits
+        return PairScore(weight=total, probability=probability(total), contributions=contributions)
+
+    # ------------------------------------------------------------------ training
+    def estimate_tf(self, features: Sequence[RecordFeatures]) -> None:
+        for ci, comparison in enumerate(self.comparisons):
+            if not comparison.tf_levels:
+                continue
+            counts = Counter(v for f in features if (v := comparison.tf_value(f)) is not None)
+            self.tf[comparison.name] = self.smoothed_frequencies(ci, counts)
+
+    def smoothed_frequencies(self, comparison_index: int, counts: Mapping[str, float]) -> dict[str, float]:
+        """Value shares shrunk towards the model's average (u of an exact match) by _TF_PSEUDO_RECORDS
+        pseudo-records: a name seen twice among ten records is not evidence that it is common."""
+        n = sum(counts.values())
+        base = self.u[comparison_index][0]
+        return {value: (count + base * _TF_PSEUDO_RECORDS) / (n + _TF_PSEUDO_RECORDS)
+                for value, count in counts.items()}
+
+    def estimate_u(self, features: Sequence[RecordFeatures], samples: int = 200_000, seed: int = 42) -> None:
+        """u from random pairs of records (almost all non-matches)."""
+        n = len(features)
+        if n < 2:
+            return
+        rng = random.Random(seed)
+        count = min(samples, n * (n - 1) // 2)
+        pairs = np.array([rng.sample(range(n), 2) for _ in range(count)], dtype=np.int64)
+        levels = level_matrix(features, pairs, self.comparisons)
+        for ci, comparison in enumerate(self.comparisons):
+            column = levels[:, ci]
+            present = column[column >= 0]
+            k = len(comparison.levels)
+            # Add-one smoothing: a level never seen among random pairs is rare, not impossible.
+            counts = np.bincount(present, minlength=k)[:k] + 1.0
+            self.u[ci] = list(counts / counts.sum())
+        self.trained_on["u_pairs"] = int(count)
+
+    def estimate_m_from_anchors(self, levels: np.ndarray, prior_strength: float = 20.0,
+                                min_pairs: int = 100) -> bool:
+        """m from pairs that agree on a national identifier (NHS number, UPN, PNC id).
+
+        Two records sharing a valid, check-digit-verified NHS number are the same person far more
+        reliably than any score, and whether they agree on name, date of birth or address is roughly
+        independent of the identifier: so these pairs estimate how often true matches reach each
+        level of the other comparisons, without labels. Each identifier's own m comes from pairs
+        anchored by the other identifiers. Returns False (nothing changed) when there are too few.
+        """
+        names = [c.name for c in self.comparisons]
+        anchors = [names.index(s) for s in ("nhs_number", "upn", "pnc_id") if s in names]
+        if not anchors:
+            return False
+        anchored = np.zeros(len(levels), dtype=bool)
+        for ci in anchors:
+            anchored |= levels[:, ci] == 0
+        if anchored.sum() < min_pairs:
+            return False
+        for ci, comparison in enumerate(self.comparisons):
+            if ci in anchors:
+                others = np.zeros(len(levels), dtype=bool)
+                for cj in anchors:
+                    if cj != ci:
+                        others |= levels[:, cj] == 0
+                rows = levels[others, ci]
+            else:
+                rows = levels[anchored, ci]
+            present = rows[rows >= 0]
+            k = len(comparison.levels)
+            counts = np.bincount(present, minlength=k)[:k].astype(float)
+            prior = np.array(comparison.m_prior) * prior_strength
+            self.m[ci] = list((counts + prior) / (counts.sum() + prior.sum()))
+        self.trained_on["anchor_pairs"] = int(anchored.sum())
+        self.trained_on["m_method"] = "identifier_anchors"
+        return True
+
+    def estimate_prior(self, levels: np.ndarray, n_records: int) -> None:
+        """P(match) for a random pair: pairs scored as matches among all n(n-1)/2 pairs."""
+        pairs_total = max(n_records * (n_records - 1) / 2, 1.0)
+        self.prior = 0.5
+        bits = self.score_levels(levels) - self.prior_weight  # likelihood ratio only
+        # Iterate: the expected number of matches depends on the prior it sets.
+        prior = max(1.0, n_records / 2) / pairs_total
+        for _ in range(10):
+            lr_prior = math.log2(prior / (1 - prior))
+            p = 1.0 / (1.0 + np.power(2.0, -np.clip(bits + lr_prior, -60, 60)))
+            prior = float(np.clip(p.sum() / pairs_total, 1e-12, 0.5))
+        self.prior = prior
+
+    def estimate_m(self, levels: np.ndarray, iterations: int = 25, prior_strength: float = 50.0,
+                   initial_prior: float | None = None) -> None:
+        """EM over candidate pairs' levels: updates m and the candidates' match rate."""
+        if len(levels) == 0:
+            return
+        lam = initial_prior or 0.3
+        k_max = max(len(c.levels) for c in self.comparisons)
+        columns = np.where(levels < 0, k_max, levels)
+        for _ in range(iterations):
+            weights = self.level_weights()
+            bits = math.log2(lam / (1 - lam)) + weights[np.arange(len(self.comparisons)), columns].sum(axis=1)
+            p = 1.0 / (1.0 + np.power(2.0, -np.clip(bits, -60, 60)))
+            lam = float(np.clip(p.mean(), 1e-6, 1 - 1e-6))
+            for ci, comparison in enumerate(self.comparisons):
+                k = len(comparison.levels)
+                column = levels[:, ci]
+                mask = column >= 0
+                sums = np.bincount(column[mask], weights=p[mask], minlength=k)[:k]
+                prior = np.array(comparison.m_prior) * prior_strength
+                self.m[ci] = list((sums + prior) / (sums.sum() + prior.sum()))
+        self.trained_on["em_pairs"] = len(levels)
+        self.trained_on["m_method"] = "em"
+        self.trained_on["candidate_match_rate"] = lam
+
+    # ------------------------------------------------------------------ persistence
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": "mashgraph-linkage-model/1",
+            "prior": self.prior,
+            "trained_on": self.trained_on,
+            "comparisons": [
+                {"name": c.name, "levels": [
+                    {"level": level, "m": round(self.m[ci][li], 6), "u": round(self.u[ci][li], 6),
+                     "weight": round(math.log2(max(self.m[ci][li], _MIN_PROB) / max(self.u[ci][li], _MIN_PROB)), 3)}
+                    for li, level in enumerate(c.levels)]}
+                for ci, c in enumerate(self.comparisons)
+            ],
+        }
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_json(), indent=2) + "\n")
+
+    @classmethod
+    def load(cls, path: Path) -> LinkageModel:
+        try:
+            document = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise MashgraphError(f"cannot read model file {path}: {exc}") from exc
+        by_name = {c["name"]: c for c in document.get("comparisons", [])}
+        model = cls(prior=document["prior"], trained_on=document.get("trained_on", {}))
+        for ci, comparison in enumerate(model.comparisons):
+            saved = by_name.get(comparison.name)
+            if saved is None or [lv["level"] for lv in saved["levels"]] != list(comparison.levels):
+                raise MashgraphError(f"model file {path} does not match comparison {comparison.name!r}",
+                                     hint="re-estimate with `mashgraph resolve --retrain`")
+            model.m[ci] = [lv["m"] for lv in saved["levels"]]
+            model.u[ci] = [lv["u"] for lv in saved["levels"]]
+        return model
+
+
+def probability(bits: float) -> float:
+    return 1.0 / (1.0 + 2.0 ** (-max(-60.0, min(60.0, bits))))

@@ -1,0 +1,338 @@
+"""Full resolution: records in the graph -> people and households, every link explained.
+
+Stages (each timed and counted in the summary): fetch features, blocking, model (estimate or load),
+scoring, similarity edges, components (GDS WCC or networkx), clustering, people, households.
+The same model, comparisons and constraints serve single-record resolution.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from graph_model.db import Database
+from graph_model.gds import gds_available
+from resolvers.blocking import BLOCKING_RULES, BlockingReport, candidate_pairs
+from resolvers.clustering import Constraints, agglomerate, components_networkx
+from resolvers.comparisons import COMPARISONS
+from resolvers.features import RecordFeatures, features_from_row
+from resolvers.golden import golden_record
+from resolvers.households import form_households, place_of
+from resolvers.model import LinkageModel, probability
+from resolvers.scoring import cannot_link_reason, compute_levels
+
+DEFAULT_MODEL = Path(__file__).parent / "data" / "default_model.json"
+MIN_RECORDS_TO_TRAIN = 2000
+
+__all__ = ["ResolveOptions", "ResolveSummary", "resolve_all", "stable_ids"]
+
+
+@dataclass(frozen=True)
+class ResolveOptions:
+    model_path: Path | None = None  # where the model is saved / read
+    retrain: bool = False  # re-estimate even if a model file exists
+    link_threshold: float = 4.0  # bits: pairs at or above may be merged (probability ~ 0.94)
+    edge_threshold: float = -4.0  # bits: pairs at or above get a SIMILAR_TO edge (explainable near-misses)
+    component_engine: str = "auto"  # "gds", "networkx" or "auto" (GDS when the server has it)
+    processes: int | None = None
+    batch_size: int = 10_000
+
+
+@dataclass
+class ResolveSummary:
+    records: int = 0
+    candidate_pairs: int = 0
+    edges: int = 0
+    links: int = 0
+    cannot_links: int = 0
+    components: int = 0
+    people: int = 0
+    households: int = 0
+    component_engine: str = ""
+    seconds: dict[str, float] = field(default_factory=dict)
+    blocking: BlockingReport | None = None
+    refused_merges: dict[str, int] = field(default_factory=dict)
+    cannot_link_reasons: dict[str, int] = field(default_factory=dict)
+    identity_events: dict[str, int] = field(default_factory=dict)
+    flagged_several_addresses: int = 0
+
+
+class _Stages:
+    def __init__(self, summary: ResolveSummary, on_stage: Callable[[str], None]) -> None:
+        self.summary, self.on_stage = summary, on_stage
+        self.name: str | None = None
+        self.started = 0.0
+
+    def __call__(self, name: str) -> _Stages:
+        self.name = name
+        return self
+
+    def __enter__(self) -> None:
+        self.on_stage(self.name or "")
+        self.started = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        self.summary.seconds[self.name or ""] = round(time.perf_counter() - self.started, 3)
+
+
+def fetch_features(db: Database) -> list[RecordFeatures]:
+    return sorted((features_from_row(row) for row in db.stream("resolve/fetch_records")), key=lambda f: f.uid)
+
+
+def resolve_all(db: Database, options: ResolveOptions = ResolveOptions(),
+                on_stage: Callable[[str], None] = lambda _s: None) -> ResolveSummary:
+    summary = ResolveSummary()
+    stage = _Stages(summary, on_stage)
+    with stage("fetch"):
+        features = fetch_features(db)
+    summary.records = len(features)
+    index_of = {f.uid: i for i, f in enumerate(features)}
+
+    with stage("blocking"):
+        pairs, rule_masks, report = candidate_pairs(features)
+    summary.blocking, summary.candidate_pairs = report, len(pairs)
+
+    with stage("scoring"):
+        levels = compute_levels(features, pairs, options.processes)
+    with stage("model"):
+        model = _model(features, levels, options)
+    with stage("weights"):
+        weights = model.score_levels(levels) + model.tf_adjustments(features, pairs, levels)
+        constraints = Constraints()
+        cannot: dict[int, str] = {}
+        for row in range(len(pairs)):
+            reason = cannot_link_reason(levels[row])
+            if reason:
+                cannot[row] = reason
+                constraints.add_cannot(int(pairs[row, 0]), int(pairs[row, 1]), reason)
+        for i, feature in enumerate(features):
+            for other_uid, kind in feature.related.items():
+                j = index_of.get(other_uid)
+                if j is not None:
+                    constraints.add_cannot(i, j, f"recorded_relationship_{kind}")
+        summary.cannot_links = sum(len(v) for v in constraints.cannot.values()) // 2
+        summary.cannot_link_reasons = dict(Counter(cannot.values()))
+
+    with stage("edges"):
+        summary.edges = _write_edges(db, features, pairs, rule_masks, levels, weights, cannot, model, options)
+        summary.links = int(((weights >= options.link_threshold) & ~np.isin(np.arange(len(pairs)), list(cannot))).sum())
+
+    with stage("components"):
+        engine = options.component_engine
+        if engine == "auto":
+            engine = "gds" if gds_available(db.driver, db.database) else "networkx"
+        summary.component_engine = engine
+        link_rows = [r for r in np.nonzero(weights >= options.link_threshold)[0].tolist() if r not in cannot]
+        if engine == "gds":
+            components = gds_components(db, len(features), index_of, options.link_threshold)
+        else:
+            components = components_networkx(len(features), (tuple(pairs[r]) for r in link_rows))
+        summary.components = len(np.unique(components))
+
+    with stage("clustering"):
+        labels = np.empty(len(features), dtype=np.int64)
+        by_component: dict[int, list[int]] = defaultdict(list)
+        # Pairs across components are below the threshold (or cannot-links): they never merge anything.
+        same_component = components[pairs[:, 0]] == components[pairs[:, 1]]
+        for row in np.nonzero(same_component)[0].tolist():
+            by_component[int(components[pairs[row, 0]])].append(row)
+        labels[:] = np.arange(len(features))
+        for rows in by_component.values():
+            if not any(weights[r] >= options.link_threshold for r in rows):
+                continue
+            sub = np.array(rows)
+            result = agglomerate(features, pairs[sub], weights[sub], options.link_threshold, constraints)
+            for record, label in result.labels.items():
+                labels[record] = label
+            for reason, count in result.refused_merges.items():
+                summary.refused_merges[reason] = summary.refused_merges.get(reason, 0) + count
+
+    with stage("people"):
+        people: dict[int, list[int]] = defaultdict(list)
+        for i, label in enumerate(labels.tolist()):
+            people[label].append(i)
+        person_ids, events = _write_people(db, features, people, options)
+        summary.people = len(people)
+        summary.identity_events = dict(Counter(e["kind"] for e in events))
+
+    with stage("households"):
+        person_of_record = {features[i].uid: label for label, members in people.items() for i in members}
+        result = form_households(people, features, person_of_record)
+        summary.households = _write_households(db, result, person_ids)
+        summary.flagged_several_addresses = len(result.flagged_several_addresses)
+    return summary
+
+
+def _model(features: Sequence[RecordFeatures], levels: np.ndarray, options: ResolveOptions) -> LinkageModel:
+    if options.model_path and options.model_path.exists() and not options.retrain:
+        model = LinkageModel.load(options.model_path)
+    elif len(features) < MIN_RECORDS_TO_TRAIN:
+        # Too few records to estimate u or m: start from the shipped model (estimated on synthetic
+        # multi-agency data; see resolvers/data/default_model.json) until there is enough data.
+        model = LinkageModel.load(DEFAULT_MODEL)
+    else:
+        model = LinkageModel()
+        model.estimate_u(features)
+        if not model.estimate_m_from_anchors(levels):
+            model.estimate_m(levels)
+        model.estimate_prior(levels, len(features))
+        if options.model_path:
+            model.save(options.model_path)
+    model.estimate_tf(features)
+    return model
+
+
+def _write_edges(db: Database, features: Sequence[RecordFeatures], pairs: np.ndarray, rule_masks: np.ndarray,
+                 levels: np.ndarray, weights: np.ndarray, cannot: dict[int, str], model: LinkageModel,
+                 options: ResolveOptions) -> int:
+    db.run("resolve/clear_similarity", {"batch_size": options.batch_size})
+    table = model.level_weights()
+    rows = [r for r in np.nonzero(weights >= options.edge_threshold)[0].tolist()] + \
+           [r for r in cannot if weights[r] < options.edge_threshold]
+    written = 0
+    for start in range(0, len(rows), options.batch_size):
+        batch = []
+        for r in rows[start:start + options.batch_size]:
+            i, j = int(pairs[r, 0]), int(pairs[r, 1])
+            explanation = [
+                {"comparison": c.name, "level": c.levels[lv] if lv >= 0 else "missing",
+                 "weight": round(float(table[ci, lv]) if lv >= 0 else 0.0, 3)}
+                for ci, (c, lv) in enumerate(zip(COMPARISONS, levels[r].tolist(), strict=True))
+            ]
+            tf_bits = float(weights[r] - model.score_levels(levels[r:r + 1], table)[0])
+            if abs(tf_bits) > 1e-9:
+                explanation.append({"comparison": "name_frequency", "level": "term_frequency_adjustment",
+                                    "weight": round(tf_bits, 3)})
+            batch.append({
+                "a": features[i].uid, "b": features[j].uid, "weight": round(float(weights[r]), 3),
+                "probability": round(probability(float(weights[r])), 6),
+                "explanation": json.dumps(explanation),
+                "rules": [rule.name for bit, rule in enumerate(BLOCKING_RULES) if rule_masks[r] >> bit & 1],
+                "cannot_link": cannot.get(r),
+            })
+        db.write("resolve/write_similarity", {"edges": batch})
+        written += len(batch)
+    return written
+
+
+def gds_components(db: Database, n: int, index_of: dict[str, int], threshold: float) -> np.ndarray:
+    """Connected components of the link graph with GDS WCC (records without links are singletons)."""
+    name = f"mashgraph-links-{uuid.uuid4().hex[:8]}"
+    labels = np.arange(n, dtype=np.int64) + (1 << 40)  # singletons: labels that cannot clash with GDS's
+    db.run("resolve/gds_drop_graph", {"graph_name": name})
+    try:
+        projected = db.run("resolve/gds_project_links", {"graph_name": name, "threshold": threshold})
+        if projected and projected[0]["nodes"]:
+            for row in db.stream("resolve/gds_wcc_stream", {"graph_name": name}):
+                labels[index_of[row["uid"]]] = row["component"]
+    finally:
+        db.run("resolve/gds_drop_graph", {"graph_name": name})
+    return labels
+
+
+def stable_ids(new_groups: dict[int, list[str]], old_id_of: dict[str, str], prefix: str) \
+        -> tuple[dict[int, str], list[dict[str, Any]]]:
+    """Ids for new groups of members, keeping old ids where a group keeps most of an old group.
+
+    An old id goes to the new group holding most of its members (ties: the larger group, then the
+    smallest member); each group takes at most one old id. Returns ids and journal events: merged
+    (old ids folded into a survivor), split (an old group spread over several new ones), created.
+    """
+    overlap: Counter[tuple[int, str]] = Counter()
+    for label, members in new_groups.items():
+        for member in members:
+            old = old_id_of.get(member)
+            if old is not None:
+                overlap[(label, old)] += 1
+    ranked = sorted(overlap.items(), key=lambda kv: (-kv[1], -len(new_groups[kv[0][0]]), min(new_groups[kv[0][0]])))
+    assigned: dict[int, str] = {}
+    taken: set[str] = set()
+    for (label, old), _count in ranked:
+        if label not in assigned and old not in taken:
+            assigned[label] = old
+            taken.add(old)
+    events: list[dict[str, Any]] = []
+    for label in sorted(new_groups, key=lambda lb: min(new_groups[lb])):
+        if label not in assigned:
+            assigned[label] = f"{prefix}{uuid.uuid4().hex[:16]}"
+            if not any(m in old_id_of for m in new_groups[label]):
+                events.append({"kind": "created", "from_ids": [], "to_ids": [assigned[label]],
+                               "records": len(new_groups[label])})
+    # Journal: where did each old id's members go?
+    destinations: dict[str, set[str]] = defaultdict(set)
+    for label, members in new_groups.items():
+        for member in members:
+            old = old_id_of.get(member)
+            if old is not None:
+                destinations[old].add(assigned[label])
+    for old, targets in sorted(destinations.items()):
+        if old in taken and targets == {old}:
+            continue
+        if old not in taken and len(targets) == 1:
+            events.append({"kind": "merged", "from_ids": [old], "to_ids": sorted(targets), "records": 0})
+        elif len(targets) > 1:
+            events.append({"kind": "split", "from_ids": [old], "to_ids": sorted(targets), "records": 0})
+    return assigned, events
+
+
+def _write_people(db: Database, features: Sequence[RecordFeatures], people: dict[int, list[int]],
+                  options: ResolveOptions) -> tuple[dict[int, str], list[dict[str, Any]]]:
+    old_person_of = {row["uid"]: row["person_id"] for row in db.stream("resolve/existing_person_links")}
+    groups = {label: [features[i].uid for i in members] for label, members in people.items()}
+    person_ids, events = stable_ids(groups, old_person_of, "per_")
+    db.run("resolve/clear_assignments", {"batch_size": options.batch_size})
+    persons, links = [], []
+    for label, members in people.items():
+        records = [features[i] for i in members]
+        golden = golden_record(records, place_of(records).current_address)
+        props = {k: golden[k] for k in ("given_name", "family_name", "dob", "sex", "current_address",
+                                        "aliases", "sources", "record_count")}
+        props["provenance"] = json.dumps(golden["provenance"])
+        persons.append({"id": person_ids[label], "props": {k: v for k, v in props.items() if v is not None}})
+        links.extend({"uid": f.uid, "person_id": person_ids[label]} for f in records)
+    for start in range(0, len(persons), options.batch_size):
+        db.write("resolve/write_persons", {"persons": persons[start:start + options.batch_size]})
+    for start in range(0, len(links), options.batch_size):
+        db.write("resolve/link_records_to_persons", {"links": links[start:start + options.batch_size]})
+    active = set(person_ids.values())
+    retired = []
+    for event in events:
+        if event["kind"] in ("merged", "split"):
+            for old in event["from_ids"]:
+                if old not in active:
+                    retired.append({"id": old, "status": event["kind"], "successors": event["to_ids"]})
+    if retired:
+        db.write("resolve/retire_persons", {"retired": retired})
+    if events:
+        seq = db.run("resolve/next_identity_seq")[0]["next"]
+        for offset, event in enumerate(events):
+            event["seq"] = seq + offset
+        for start in range(0, len(events), options.batch_size):
+            db.write("resolve/write_identity_events", {"events": events[start:start + options.batch_size]})
+    return person_ids, events
+
+
+def _write_households(db: Database, result: Any, person_ids: dict[int, str]) -> int:
+    old_household_of = {row["person_id"]: row["household_id"] for row in db.stream("resolve/existing_household_links")}
+    groups: dict[int, list[str]] = defaultdict(list)
+    for person, household in result.household_of.items():
+        groups[household].append(person_ids[person])
+    household_ids, _events = stable_ids(groups, old_household_of, "hh_")
+    households = [{"id": household_ids[label], "address_key": result.address_of.get(label), "size": len(members)}
+                  for label, members in groups.items()]
+    links = [{"person_id": person_ids[person], "household_id": household_ids[household],
+              "evidence": result.evidence[person]} for person, household in result.household_of.items()]
+    for start in range(0, len(households), 10_000):
+        db.write("resolve/write_households", {"households": households[start:start + 10_000]})
+    for start in range(0, len(links), 10_000):
+        db.write("resolve/link_persons_to_households", {"links": links[start:start + 10_000]})
+    db.run("resolve/delete_empty_households")
+    return len(households)

@@ -1,0 +1,94 @@
+"""Comparison levels as tables of (description, left, right, expected level)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from resolvers.comparisons import COMPARISONS, MISSING
+from tests.resolvers.helpers import features
+
+BY_NAME = {c.name: c for c in COMPARISONS}
+HOME = {"line1": "10 High Street", "town": "Leeds", "postcode": "LS6 2AB"}
+
+
+def level_name(comparison: str, left: dict[str, Any], right: dict[str, Any]) -> str:
+    c = BY_NAME[comparison]
+    level = c.level(features(source_id="a", **left), features(source_id="b", **right))
+    return "missing" if level == MISSING else c.levels[level]
+
+
+@pytest.mark.parametrize(("description", "left", "right", "expected"), [
+    ("same name", {"given_name": "Olivia"}, {"given_name": "OLIVIA "}, "exact"),
+    ("nickname", {"given_name": "William"}, {"given_name": "Bill"}, "nickname"),
+    ("transliteration", {"given_name": "Mohammed"}, {"given_name": "Muhammad"}, "nickname"),
+    ("typo", {"given_name": "Tyrone"}, {"given_name": "Tyronne"}, "jw_0.92"),
+    ("diacritics", {"given_name": "Zoë"}, {"given_name": "Zoe"}, "exact"),
+    ("middle name used", {"given_name": "James", "middle_names": "Oliver"}, {"given_name": "Oliver"}, "middle_name"),
+    ("initial", {"given_name": "J"}, {"given_name": "Jasmine"}, "initial"),
+    ("different", {"given_name": "Amelia"}, {"given_name": "Harry"}, "else"),
+    ("missing", {"given_name": None, "family_name": "Khan"}, {"given_name": "Harry"}, "missing"),
+])
+def test_given_name_levels(description: str, left: dict, right: dict, expected: str) -> None:
+    left.setdefault("family_name", "Khan")
+    right.setdefault("family_name", "Khan")
+    assert level_name("given_name", left, right) == expected, description
+
+
+@pytest.mark.parametrize(("description", "left", "right", "expected"), [
+    ("same", "Smith", "smith", "exact"),
+    ("hyphenated part", "Smith-Khan", "Khan", "part"),
+    ("typo", "Robinson", "Robinsen", "jw_0.92"),
+    ("different", "Smith", "Patel", "else"),
+])
+def test_family_name_levels(description: str, left: str, right: str, expected: str) -> None:
+    assert level_name("family_name", {"given_name": "A", "family_name": left},
+                      {"given_name": "A", "family_name": right}) == expected, description
+
+
+@pytest.mark.parametrize(("description", "left", "right", "expected"), [
+    ("exact", "2015-03-04", "2015-03-04", "exact"),
+    ("day and month swapped", "2015-03-04", "2015-04-03", "day_month_swapped"),
+    ("off by one day", "2015-03-04", "2015-03-05", "off_by_one"),
+    ("year only on one side", "2015", "2015-03-04", "year_only"),
+    ("siblings two years apart", "2015-03-04", "2017-08-21", "else"),
+    ("father and son", "1980-03-04", "2008-03-04", "far"),
+    ("missing", None, "2015-03-04", "missing"),
+    ("placeholder is missing", "1900-01-01", "2015-03-04", "missing"),
+])
+def test_dob_levels(description: str, left: str | None, right: str | None, expected: str) -> None:
+    assert level_name("dob", {"given_name": "A", "dob": left}, {"given_name": "A", "dob": right}) == expected, description
+
+
+@pytest.mark.parametrize(("description", "left", "right", "expected"), [
+    ("same address, different spelling", [HOME], [{"line1": "10 High St", "postcode": "ls62ab"}], "same_current_address"),
+    ("old address held by one agency",
+     [{"line1": "5 Oak Road", "postcode": "LS7 1AA", "from": "2024-01-01"}, {**HOME, "to": "2023-12-31"}],
+     [HOME], "same_address"),
+    ("same postcode, other house", [HOME], [{"line1": "12 High Street", "postcode": "LS6 2AB"}], "same_postcode"),
+    ("same sector", [HOME], [{"line1": "1 Low Road", "postcode": "LS6 2XY"}], "same_sector"),
+    ("same district", [HOME], [{"line1": "1 Low Road", "postcode": "LS6 9XY"}], "same_district"),
+    ("elsewhere", [HOME], [{"line1": "1 Low Road", "postcode": "BD1 1AA"}], "else"),
+    ("missing", [], [HOME], "missing"),
+])
+def test_location_levels(description: str, left: list, right: list, expected: str) -> None:
+    assert level_name("location", {"given_name": "A", "addresses": left},
+                      {"given_name": "A", "addresses": right}) == expected, description
+
+
+def test_landline_counts_as_location_and_mobile_as_personal() -> None:
+    assert level_name("location", {"given_name": "A", "phones": ["0113 496 0000"]},
+                      {"given_name": "A", "phones": ["+44 113 496 0000"]}) == "same_landline"
+    assert level_name("contact", {"given_name": "A", "phones": ["07700 900123"]},
+                      {"given_name": "A", "phones": ["+447700900123"]}) == "shared_mobile"
+
+
+@pytest.mark.parametrize(("description", "left", "right", "expected"), [
+    ("same NHS number", "943 476 5919", "9434765919", "same"),
+    ("different valid NHS numbers", "9434765919", "9434765870", "different"),
+    ("invalid one is no evidence", "9434765918", "9434765919", "missing"),
+])
+def test_nhs_number_levels(description: str, left: str, right: str, expected: str) -> None:
+    assert level_name("nhs_number", {"given_name": "A", "identifiers": {"nhs_number": left}},
+                      {"given_name": "A", "identifiers": {"nhs_number": right}}) == expected, description
