@@ -39,12 +39,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import orjson
-from fhir.resources.R4B.patient import Patient
-from fhir.resources.R4B.relatedperson import RelatedPerson
 from pydantic import ValidationError
 
 from graph_model.adapters._common import clean, date_part, drop_empty
@@ -61,7 +60,16 @@ _ADDRESS_KEY_SUFFIX = "AddressKey"
 _CONFIDENTIALITY_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
 _RESTRICTED_CODES = frozenset({"R", "V"})
 _SEX = {"male": "M", "female": "F", "other": "U", "unknown": "U"}
-_MODELS = {"Patient": Patient, "RelatedPerson": RelatedPerson}
+
+
+@cache
+def _models() -> dict[str, Any]:
+    """The R4B model classes, imported on first use: they take ~0.4 s to import, which every other
+    format (and ``mashgraph formats``) would otherwise pay."""
+    from fhir.resources.R4B.patient import Patient
+    from fhir.resources.R4B.relatedperson import RelatedPerson
+
+    return {"Patient": Patient, "RelatedPerson": RelatedPerson}
 
 # HL7 v3 RoleCode: what the related person is *to the patient*, as a canonical relationship type.
 _ROLE_TYPES: dict[str, str] = {}
@@ -155,7 +163,7 @@ def to_record(resource: dict[str, Any], source: str = DEFAULT_SOURCE) -> dict[st
     Raises ``_Rejected`` (a plain ``Exception``) with the reason when the resource is unusable.
     """
     kind = resource.get("resourceType")
-    model_class = _MODELS.get(kind) if isinstance(kind, str) else None
+    model_class = _models().get(kind) if isinstance(kind, str) else None
     if model_class is None:
         shown = kind if isinstance(kind, str) and kind.isidentifier() and len(kind) < 64 else "missing"
         raise _Rejected(f"resource type {shown} is not supported (Patient and RelatedPerson are)")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from graph_model.ingest.formats import Format, ReadOptions, register
@@ -26,7 +27,10 @@ BUNDLED_MAPPING = "housing"
 
 @cache
 def _bundled() -> CsvMapping:
-    return load_mapping(BUNDLED_MAPPING)
+    # By file, not by name: load_mapping("housing") would read ./housing instead when the current
+    # directory happens to hold a file or folder of that name.
+    with resources.as_file(resources.files("graph_model.ingest").joinpath(f"mappings/{BUNDLED_MAPPING}.toml")) as path:
+        return load_mapping(path)
 
 
 def read_housing(path: Path, options: ReadOptions) -> Iterator[SourceItem]:

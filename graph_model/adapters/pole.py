@@ -349,8 +349,9 @@ def _index_csv(side: SideIndex, path: Path, kind: str, id_column: str | None) ->
                     _index(side, {**values, "entity": "Link", "from": values["from_id"],
                                   "to": values["to_id"]})
             elif kind == "Alias":
-                if values.get("person_id"):
-                    side.add("alias", values["person_id"], values)
+                person_ref = values.get("person_id")
+                if person_ref:
+                    side.add("alias", person_ref, values)
             elif values.get(id_column or ""):
                 _index(side, {**values, "entity": kind, "id": values[id_column or ""]})
 

@@ -183,7 +183,7 @@ def _record(row: dict[str, str], person_id: str, side: SideIndex, source: str, t
     record["addresses"] = addresses
     if protected:
         record["address_protected"] = True
-    families = sorted({clean(f.get("fami_family_id")) for f in side.get("ssd_family", person_id)} - {None})
+    families = sorted({family for f in side.get("ssd_family", person_id) if (family := clean(f.get("fami_family_id")))})
     record["ssd_family_ids"] = families
     for column, value in row.items():
         if column not in _PERSON_COLUMNS and clean(value) is not None:

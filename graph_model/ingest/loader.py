@@ -75,11 +75,20 @@ _LINKS = (
 )
 
 
-def _batch_parameters(records: list[PreparedRecord]) -> list[tuple[str, dict[str, Any]]]:
-    """The statements (name, parameters) that write ``records`` in one transaction."""
-    statements: list[tuple[str, dict[str, Any]]] = [
-        ("ingest/upsert_records", {"rows": [{"uid": r.uid, "props": r.props} for r in records]})
-    ]
+def _batch_parameters(records: list[PreparedRecord], existing: set[str] | None = None) \
+        -> list[tuple[str, dict[str, Any]]]:
+    """The statements (name, parameters) that write ``records`` in one transaction.
+
+    ``existing`` names the records already in the graph (stubs included); they are upserted and lose
+    their old links. The others are created outright. ``None`` means unknown: upsert everything.
+    """
+    fresh = [r for r in records if existing is not None and r.uid not in existing]
+    known = [r for r in records if existing is None or r.uid in existing]
+    statements: list[tuple[str, dict[str, Any]]] = []
+    if fresh:
+        statements.append(("ingest/create_records", {"rows": [{"uid": r.uid, "props": r.props} for r in fresh]}))
+    if known:
+        statements.append(("ingest/upsert_records", {"rows": [{"uid": r.uid, "props": r.props} for r in known]}))
     for name, attribute in _LINKS:
         links = [{"uid": r.uid, **item} for r in records for item in getattr(r, attribute)]
         if links:
@@ -93,9 +102,10 @@ def _batch_parameters(records: list[PreparedRecord]) -> list[tuple[str, dict[str
     return statements
 
 
-def write_records(tx: neo4j.ManagedTransaction, records: list[PreparedRecord]) -> None:
-    """Write prepared records inside the caller's transaction (used by batch and real-time ingest)."""
-    for name, parameters in _batch_parameters(records):
+def write_records(tx: neo4j.ManagedTransaction, records: list[PreparedRecord], existing: set[str] | None = None) -> None:
+    """Write prepared records inside the caller's transaction (used by batch and real-time ingest).
+    ``existing``: uids known to be in the graph already (None: not known, so upsert all)."""
+    for name, parameters in _batch_parameters(records, existing):
         tx.run(cypher.text(name), parameters).consume()
 
 
@@ -171,14 +181,15 @@ class Loader:
         reject: Callable[[Rejection], None],
     ) -> None:
         records = [record for _, record in entries]
-        existing = {row["uid"]: row["content_hash"] for row in
-                    self.db.run("ingest/existing_hashes", {"uids": [r.uid for r in records]})}
+        found = self.db.run("ingest/existing_hashes", {"uids": [r.uid for r in records]})
+        existing = {row["uid"]: row["content_hash"] for row in found if not row["stub"]}
+        in_graph = {row["uid"] for row in found}
         changed = [r for r in records if existing.get(r.uid) != r.props["content_hash"]]
         summary.unchanged += len(records) - len(changed)
         if not changed:
             return
         try:
-            self._transaction(changed)
+            self._transaction(changed, in_graph)
         except DatabaseUnavailable:
             raise
         except Neo4jError:
@@ -186,7 +197,7 @@ class Loader:
             lines = {record.uid: line for line, record in entries}
             for record in changed:
                 try:
-                    self._transaction([record])
+                    self._transaction([record], in_graph)
                 except Neo4jError as exc:
                     reject(Rejection(location, lines[record.uid], "database_refused",
                                      f"the database refused the record: {exc.code}",
@@ -204,10 +215,10 @@ class Loader:
         else:
             summary.stored += 1
 
-    def _transaction(self, records: list[PreparedRecord]) -> None:
+    def _transaction(self, records: list[PreparedRecord], in_graph: set[str]) -> None:
         try:
             with self.db.driver.session(database=self.db.database) as session:
-                session.execute_write(write_records, records)
+                session.execute_write(write_records, records, in_graph)
         except ServiceUnavailable as exc:
             raise DatabaseUnavailable("Neo4j became unreachable during the load") from exc
 

@@ -105,7 +105,8 @@ _INSTITUTION = re.compile(
 # line table keeps "/" and "-" for "2/10" and "10-12"; the squash table (placeholder detection) also
 # drops dots and slashes so "N.F.A." and "n/k" read "nfa" and "nk".
 _APOSTROPHE_CHARS = "'`\u2018\u2019"
-_LINE_TABLE = {i: " " for i in range(128) if not chr(i).isalnum() and chr(i) not in " /-'`"}
+_LINE_TABLE: dict[int, str | None] = {
+    i: " " for i in range(128) if not chr(i).isalnum() and chr(i) not in " /-'`"}
 _LINE_TABLE.update({ord(c): None for c in _APOSTROPHE_CHARS})
 _SQUASH_TABLE = {**_LINE_TABLE, ord("."): None, ord("/"): None, ord("-"): " "}
 # Cheap substring tests that must pass before the slower regular expressions are tried.

@@ -105,27 +105,26 @@ def _match(text: str, day_first: bool, today: datetime.date) -> _Parsed:
     return None, None, None, "unparseable"
 
 
-@lru_cache(maxsize=200_000)
-def _parse(text: str, day_first: bool, today: datetime.date) -> PartialDate:
-    """Parse stripped, lower-cased text (cached: dates of birth repeat across agencies)."""
+def _parse(raw: str, text: str, day_first: bool, today: datetime.date) -> PartialDate:
+    """Parse stripped, lower-cased text; ``raw`` is kept in the result."""
     year, month, day, flag = _match(text, day_first, today)
     if flag or year is None:
-        return PartialDate(None, None, None, None, None, flag or "unparseable", None)
+        return PartialDate(None, None, None, None, None, flag or "unparseable", raw)
     if month is not None and not 1 <= month <= 12:
-        return PartialDate(None, None, None, None, None, "impossible", None)
+        return PartialDate(None, None, None, None, None, "impossible", raw)
     precision: Precision
     if day is not None:
         try:
             datetime.date(year, month or 1, day)
         except ValueError:  # day 0, 30 February, 31 April; also year 0
-            return PartialDate(None, None, None, None, None, "impossible", None)
+            return PartialDate(None, None, None, None, None, "impossible", raw)
         value, precision = f"{year:04d}-{month or 1:02d}-{day:02d}", "day"
     elif month is not None:
         value, precision = f"{year:04d}-{month:02d}", "month"
     else:
         value, precision = f"{year:04d}", "year"
     if year == 0:
-        return PartialDate(None, None, None, None, None, "impossible", None)
+        return PartialDate(None, None, None, None, None, "impossible", raw)
 
     if (year < _MIN_YEAR or (year, month, day) in _PLACEHOLDER_DAYS
             # a sentinel truncated by a system that keeps only the year or month ("1900", "1900-01")
@@ -134,7 +133,7 @@ def _parse(text: str, day_first: bool, today: datetime.date) -> PartialDate:
     elif (year, month or 1, day or 1) > (today.year, today.month, today.day):
         # A partial date is in the future only if its earliest possible day is.
         flag = "future"
-    return PartialDate(value, precision, year, month, day, flag, None)
+    return PartialDate(value, precision, year, month, day, flag, raw)
 
 
 def parse_date(raw: str | None, *, today: datetime.date | None = None, day_first: bool = True) -> PartialDate:
@@ -154,15 +153,19 @@ def parse_date(raw: str | None, *, today: datetime.date | None = None, day_first
     """
     if raw is None:
         return PartialDate(None, None, None, None, None, None, None)
+    return _parse_cached(raw if isinstance(raw, str) else str(raw), day_first, today or datetime.date.today())
+
+
+@lru_cache(maxsize=200_000)
+def _parse_cached(raw: str, day_first: bool, today: datetime.date) -> PartialDate:
+    # Cached on the raw text: dates of birth repeat across agencies, and the result is immutable.
     try:
-        text = (raw if isinstance(raw, str) else str(raw)).strip().lower()
+        text = raw.strip().lower()
         if not text:
             return PartialDate(None, None, None, None, None, None, raw)
-        parsed = _parse(text, day_first, today or datetime.date.today())
+        return _parse(raw, text, day_first, today)
     except Exception:  # never let one bad value stop an ingest
-        parsed = PartialDate(None, None, None, None, None, "unparseable", None)
-    return PartialDate(parsed.value, parsed.precision, parsed.year, parsed.month, parsed.day, parsed.flag,
-                       raw if isinstance(raw, str) else str(raw))
+        return PartialDate(None, None, None, None, None, "unparseable", raw)
 
 
 DOB_RELATIONS = ("exact", "day_month_swapped", "off_by_one", "year_month", "year_only", "far", "different",

@@ -71,7 +71,7 @@ def clean_name(raw: str | None) -> str | None:
     Returns the name lower-cased, transliterated to ASCII (diacritics gone: "Zoë" -> "zoe"), without
     titles, apostrophes (o'brien -> obrien) or other punctuation, with hyphens kept ("smith-jones")
     and whitespace collapsed; or None when nothing is left or the value is a placeholder such as
-    "unknown", "not known", "n/k", "n/a", "none" or "-".
+    "unknown", "not known", "n/k", "n/a", "none", "-" or a run of x's ("X", "XXX").
     """
     if raw is None:
         return None

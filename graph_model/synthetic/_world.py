@@ -491,6 +491,15 @@ class World:
             self._finish(h, moved_allowed=h is hh and kind != "split_family")
         return units
 
+    @staticmethod
+    def release(units: list[Household]) -> None:
+        """Break the unit's reference cycles once its records are made, so it is freed at once, not by the GC."""
+        for hh in units:
+            for p in hh.members:
+                p.partner = None
+            hh.members = []
+            hh.lead = hh.leaver = None
+
     def _build_couple_children(self, hh: Household, group: str, surname: str | None, junior: bool) -> None:
         rng = self.rng
         n = _CHILD_COUNTS.pick(rng)

@@ -107,7 +107,9 @@ def _units(households: int, seed: int) -> Iterator[list[Item]]:
     while made < households:
         unit = world.unit(households - made)
         made += len(unit)
-        yield agencies.unit_records(unit)
+        items = agencies.unit_records(unit)
+        world.release(unit)
+        yield items
 
 
 def generate_tagged(

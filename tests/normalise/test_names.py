@@ -61,6 +61,12 @@ def test_clean_name(description: str, raw: str | None, expected: str | None) -> 
     assert clean_name(raw) == expected
 
 
+@pytest.mark.parametrize(("description", "raw", "expected"), CLEAN_NAME, ids=[c[0] for c in CLEAN_NAME])
+def test_clean_name_is_idempotent(description: str, raw: str | None, expected: str | None) -> None:
+    # records store the cleaned name and later code cleans it again: that must not change it
+    assert clean_name(expected) == expected
+
+
 GIVEN = [
     ("ordinary", "Olivia", "olivia"),
     ("baby", "Baby", None),
