@@ -6,13 +6,14 @@ recorded record calls current; then the one most records agree on. People sharin
 form a household (an address shared by more people than any family, such as a hostel, refuge or
 police station, is not). A person with no usable current address joins the household of someone
 their records are related to (parent_of, child_of, carer_of, partner_of) or share a landline with.
-An adult whose records give several current addresses is flagged.
+An adult whose records place them in several households is flagged.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from dataclasses import dataclass, field
 
 from resolvers.features import RecordFeatures
@@ -63,7 +64,7 @@ class HouseholdResult:
     household_of: dict[int, int]  # person label -> household label
     evidence: dict[int, str]  # person label -> why they are in it
     address_of: dict[int, str | None]  # household label -> address key
-    flagged_several_addresses: list[int] = field(default_factory=list)
+    flagged_several_households: list[int] = field(default_factory=list)
     oversized_addresses: int = 0
 
 
@@ -71,9 +72,9 @@ def form_households(
     people: Mapping[int, Sequence[int]],
     features: Sequence[RecordFeatures],
     person_of_record: Mapping[str, int],
+    places: Mapping[int, PersonPlace],
 ) -> HouseholdResult:
-    """Households for people (person label -> record indices)."""
-    places = {person: place_of([features[i] for i in records]) for person, records in people.items()}
+    """Households for people (person label -> record indices), given each person's place."""
     by_address: dict[str, list[int]] = defaultdict(list)
     for person, place in places.items():
         if place.current_address:
@@ -124,5 +125,19 @@ def form_households(
         if joined is not None:
             household_of[person] = joined
             evidence[person] = why
-    flagged = sorted(p for p, place in places.items() if place.several_current)
-    return HouseholdResult(household_of, evidence, address_of, flagged, oversized)
+    # An adult whose records place them at the addresses of several households (a parent who moved
+    # between two families, someone linked to several homes) is worth an analyst's look.
+    household_at = {key: label for label, key in address_of.items() if key}
+    flagged = []
+    for person, records in people.items():
+        homes = {household_at[k] for i in records if (k := features[i].current_address) in household_at}
+        if len(homes) > 1 and _adult(features[i] for i in records):
+            flagged.append(person)
+    return HouseholdResult(household_of, evidence, address_of, sorted(flagged), oversized)
+
+
+def _adult(records: Iterable[RecordFeatures], reference_year: int | None = None) -> bool:
+    """Adult unless a date of birth says under 18 (no date of birth: assume adult, as contacts are)."""
+    year_now = reference_year or date.today().year
+    years = [r.dob.year for r in records if r.dob.usable and r.dob.year]
+    return not years or year_now - max(years) >= 18

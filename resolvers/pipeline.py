@@ -25,7 +25,7 @@ from resolvers.clustering import Constraints, agglomerate, components_networkx
 from resolvers.comparisons import COMPARISONS
 from resolvers.features import RecordFeatures, features_from_row
 from resolvers.golden import golden_record
-from resolvers.households import form_households, place_of
+from resolvers.households import PersonPlace, form_households, place_of
 from resolvers.model import LinkageModel, probability
 from resolvers.scoring import cannot_link_reason, compute_levels
 
@@ -62,7 +62,7 @@ class ResolveSummary:
     refused_merges: dict[str, int] = field(default_factory=dict)
     cannot_link_reasons: dict[str, int] = field(default_factory=dict)
     identity_events: dict[str, int] = field(default_factory=dict)
-    flagged_several_addresses: int = 0
+    flagged_several_households: int = 0
 
 
 class _Stages:
@@ -159,15 +159,17 @@ def resolve_all(db: Database, options: ResolveOptions = ResolveOptions(),
         people: dict[int, list[int]] = defaultdict(list)
         for i, label in enumerate(labels.tolist()):
             people[label].append(i)
-        person_ids, events = _write_people(db, features, people, options)
+        places = {label: place_of([features[i] for i in members]) for label, members in people.items()}
+        person_of_record = {features[i].uid: label for label, members in people.items() for i in members}
+        households = form_households(people, features, person_of_record, places)
+        flagged = set(households.flagged_several_households)
+        person_ids, events = _write_people(db, features, people, places, flagged, options)
         summary.people = len(people)
         summary.identity_events = dict(Counter(e["kind"] for e in events))
 
     with stage("households"):
-        person_of_record = {features[i].uid: label for label, members in people.items() for i in members}
-        result = form_households(people, features, person_of_record)
-        summary.households = _write_households(db, result, person_ids)
-        summary.flagged_several_addresses = len(result.flagged_several_addresses)
+        summary.households = _write_households(db, households, person_ids)
+        summary.flagged_several_households = len(flagged)
     return summary
 
 
@@ -284,7 +286,7 @@ def stable_ids(new_groups: dict[int, list[str]], old_id_of: dict[str, str], pref
 
 
 def _write_people(db: Database, features: Sequence[RecordFeatures], people: dict[int, list[int]],
-                  options: ResolveOptions) -> tuple[dict[int, str], list[dict[str, Any]]]:
+                  places: dict[int, PersonPlace], flagged: set[int], options: ResolveOptions) -> tuple[dict[int, str], list[dict[str, Any]]]:
     old_person_of = {row["uid"]: row["person_id"] for row in db.stream("resolve/existing_person_links")}
     groups = {label: [features[i].uid for i in members] for label, members in people.items()}
     person_ids, events = stable_ids(groups, old_person_of, "per_")
@@ -292,9 +294,10 @@ def _write_people(db: Database, features: Sequence[RecordFeatures], people: dict
     persons, links = [], []
     for label, members in people.items():
         records = [features[i] for i in members]
-        golden = golden_record(records, place_of(records).current_address)
+        golden = golden_record(records, places[label].current_address)
         props = {k: golden[k] for k in ("given_name", "family_name", "dob", "sex", "current_address",
                                         "aliases", "sources", "record_count")}
+        props["flags"] = ["linked_to_several_households"] if label in flagged else []
         props["provenance"] = json.dumps(golden["provenance"])
         persons.append({"id": person_ids[label], "props": {k: v for k, v in props.items() if v is not None}})
         links.extend({"uid": f.uid, "person_id": person_ids[label]} for f in records)

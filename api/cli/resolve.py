@@ -55,8 +55,8 @@ def print_resolve_summary(summary: ResolveSummary) -> None:
         out.print("merges refused: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.refused_merges.items())))
     if summary.identity_events:
         out.print("identity journal: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.identity_events.items())))
-    if summary.flagged_several_addresses:
-        out.print(f"people whose records give several current addresses: {summary.flagged_several_addresses}")
+    if summary.flagged_several_households:
+        out.print(f"adults linked to several households: {summary.flagged_several_households}")
 
 
 def explain(a: str = typer.Argument(..., help="SOURCE:ID"), b: str = typer.Argument(..., help="SOURCE:ID")) -> None:

@@ -10,7 +10,7 @@ import csv
 import re
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -161,6 +161,8 @@ class SideIndex:
     """
 
     def __init__(self) -> None:
+        # The rows hold personal data: the folder is private to this user (mkdtemp, mode 0700) and
+        # removed on close, also when the reader is abandoned halfway.
         self._dir = tempfile.TemporaryDirectory(prefix="mashgraph-side-")
         self._db = sqlite3.connect(Path(self._dir.name) / "side.sqlite")
         self._db.execute("PRAGMA journal_mode=OFF")
@@ -176,11 +178,6 @@ class SideIndex:
         self._pending.append((kind, key, self._seq, orjson.dumps(row)))
         if len(self._pending) >= 10000:
             self._flush()
-
-    def add_many(self, kind: str, items: Iterable[tuple[str, Any]]) -> None:
-        """Add several (key, row) pairs."""
-        for key, row in items:
-            self.add(kind, key, row)
 
     def _flush(self) -> None:
         if self._pending:

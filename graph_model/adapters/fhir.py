@@ -50,7 +50,7 @@ from graph_model.adapters._common import clean, date_part, drop_empty
 from graph_model.ingest.formats import Format, ReadOptions, register
 from graph_model.ingest.readers import SourceItem
 
-__all__ = ["NHS_NUMBER_SYSTEM", "read_fhir", "sniff_fhir"]
+__all__ = ["NHS_NUMBER_SYSTEM", "ResourceRejected", "read_fhir", "sniff_fhir", "to_record"]
 
 DEFAULT_SOURCE = "health"
 NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
@@ -84,8 +84,8 @@ for _type, _codes in {
         _ROLE_TYPES[_code] = _type
 
 
-class _Rejected(Exception):
-    """A resource that cannot become a record; the message says why (never with values)."""
+class ResourceRejected(Exception):
+    """A resource that cannot become a record; the message says why (never with its values)."""
 
 
 def read_fhir(path: Path, options: ReadOptions) -> Iterator[SourceItem]:
@@ -151,7 +151,7 @@ def _resource_items(resource: Any, line: int, source: str, *, top_level: bool) -
         return
     try:
         record = to_record(resource, source)
-    except _Rejected as exc:
+    except ResourceRejected as exc:
         yield SourceItem(line, error=str(exc), text=_dump(resource))
         return
     yield SourceItem(line, record=record)
@@ -160,17 +160,17 @@ def _resource_items(resource: Any, line: int, source: str, *, top_level: bool) -
 def to_record(resource: dict[str, Any], source: str = DEFAULT_SOURCE) -> dict[str, Any]:
     """Validate one Patient or RelatedPerson resource and map it onto a canonical record.
 
-    Raises ``_Rejected`` (a plain ``Exception``) with the reason when the resource is unusable.
+    Raises :class:`ResourceRejected` with the reason when the resource is unusable.
     """
     kind = resource.get("resourceType")
     model_class = _models().get(kind) if isinstance(kind, str) else None
     if model_class is None:
         shown = kind if isinstance(kind, str) and kind.isidentifier() and len(kind) < 64 else "missing"
-        raise _Rejected(f"resource type {shown} is not supported (Patient and RelatedPerson are)")
+        raise ResourceRejected(f"resource type {shown} is not supported (Patient and RelatedPerson are)")
     try:
         model = model_class.model_validate(resource)
     except ValidationError as exc:
-        raise _Rejected(f"{kind} failed FHIR R4 validation: {_describe(exc)}") from None
+        raise ResourceRejected(f"{kind} failed FHIR R4 validation: {_describe(exc)}") from None
 
     identifiers, extra = _identifiers(model)
     names = _names(model.name or [])
@@ -178,11 +178,11 @@ def to_record(resource: dict[str, Any], source: str = DEFAULT_SOURCE) -> dict[st
     if kind == "Patient":
         source_id = clean(model.id) or identifiers.get("nhs_number")
         if not source_id:
-            raise _Rejected("Patient has neither an id nor an NHS number to key it by")
+            raise ResourceRejected("Patient has neither an id nor an NHS number to key it by")
         record["source_id"] = source_id
     else:
         if not clean(model.id):
-            raise _Rejected("RelatedPerson has no id to key it by")
+            raise ResourceRejected("RelatedPerson has no id to key it by")
         record["source_id"] = f"RelatedPerson/{model.id}"
         record["relationships"] = _relationships(model)
         record["fhir_resource_type"] = "RelatedPerson"
@@ -229,7 +229,7 @@ def _identifiers(model: Any) -> tuple[dict[str, str], dict[str, Any]]:
         if system is None:
             # Without a system nobody can tell an NHS number from a hospital number: refuse rather
             # than guess, so the sending system fixes its export.
-            raise _Rejected(f"identifier[{index}] has a value but no system, so its scheme is unknown")
+            raise ResourceRejected(f"identifier[{index}] has a value but no system, so its scheme is unknown")
         if system == NHS_NUMBER_SYSTEM:
             identifiers["nhs_number"] = value
             verification = _verification_status(identifier)
@@ -345,6 +345,7 @@ def _address_key(address: Any, key_type: str) -> str | None:
 
 
 def _telecom(points: list[Any]) -> tuple[list[str], list[str]]:
+    # Ended contact points are kept too: an old number still links records of the same person.
     phones: list[str] = []
     emails: list[str] = []
     for point in points:

@@ -178,12 +178,10 @@ def _persons(entities: Iterator[tuple[int, Any]], side: SideIndex, source: str) 
             continue
         if kind != "Person":
             continue
-        yield SourceItem(line, record=_record(entity, side, source))
+        yield SourceItem(line, record=_record(entity, str(clean(entity.get("id"))), side, source))
 
 
-def _record(person: dict[str, Any], side: SideIndex, source: str) -> dict[str, Any]:
-    person_id = clean(person.get("id"))
-    assert person_id is not None
+def _record(person: dict[str, Any], person_id: str, side: SideIndex, source: str) -> dict[str, Any]:
     given, middle = _split_forenames(person.get("forenames"))
     record: dict[str, Any] = {
         "source": source,

@@ -170,10 +170,10 @@ def _record(row: dict[str, str], person_id: str, side: SideIndex, source: str, t
         if scheme != "former_upn":
             identifiers[scheme] = value
     # The person table's own columns are the extract's current values: they win over the history.
-    if clean(row.get("pers_upn")):
-        identifiers["upn"] = clean(row.get("pers_upn"))  # type: ignore[assignment]
-    if clean(row.get("pers_common_child_id")):
-        identifiers["nhs_number"] = clean(row.get("pers_common_child_id"))  # type: ignore[assignment]
+    if upn := clean(row.get("pers_upn")):
+        identifiers["upn"] = upn
+    if nhs_number := clean(row.get("pers_common_child_id")):
+        identifiers["nhs_number"] = nhs_number
     record["identifiers"] = identifiers
     if "former_upn" in current:
         record["former_upn"] = current["former_upn"][1]

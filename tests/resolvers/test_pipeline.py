@@ -172,9 +172,16 @@ def test_split_family_gives_two_households(db: Database, tmp_path: Path) -> None
         rec("health", "H-KID", "Leo", "Reed", "2018-02-02"),
         rec("health", "H-DAD", "Tom", "Reed", "1988-04-04", addresses=[NEW_HOME, {**HOME, "to": "2025-05-31"}]),
         rec("housing", "T-DAD", "Tom", "Reed", "1988-04-04", addresses=[NEW_HOME]),
+        rec("police", "N-DAD", "Tom", "Reed", "1988-04-04"),  # police still hold the family home
     ]
     load(db, tmp_path, records)
-    resolve(db, tmp_path)
+    summary = resolve(db, tmp_path)
     households = household_of(db)
     assert households["health:H-MUM"] == households["health:H-KID"]
     assert households["health:H-DAD"] != households["health:H-MUM"]
+    # The father's records place him in both homes: flagged for analysts, member of one household only.
+    assert summary.flagged_several_households == 1
+    rows, _, _ = db.driver.execute_query(
+        "MATCH (:Record {uid: 'health:H-DAD'})-[:RESOLVES_TO]->(p:Person) "
+        "RETURN p.flags AS flags, COUNT { (p)-[:MEMBER_OF]->() } AS households")
+    assert rows[0]["flags"] == ["linked_to_several_households"] and rows[0]["households"] == 1
