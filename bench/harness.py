@@ -540,8 +540,46 @@ class ProjectDB:
                 household[key] = str(row["household"]) if row["household"] is not None else f"alone:{row['person']}"
         return person, household
 
+    def similarity(self) -> dict[tuple[str, str], tuple[float, str | None]]:
+        """Every SIMILAR_TO edge: {(uid, uid) sorted: (weight in bits, cannot-link reason or None)}."""
+        query = ("MATCH (a:Record)-[s:SIMILAR_TO]->(b:Record) "
+                 "RETURN a.uid AS a, b.uid AS b, s.weight AS weight, s.cannot_link AS cannot_link")
+        out: dict[tuple[str, str], tuple[float, str | None]] = {}
+        with self.driver.session(database=self.settings.neo4j_database) as session:
+            for row in session.run(query):
+                a, b = sorted((row["a"], row["b"]))
+                out[(a, b)] = (float(row["weight"]), row["cannot_link"])
+        return out
+
     def close(self) -> None:
         self.driver.close()
+
+
+def diagnose_misses(predicted: Mapping[str, str], truth: Mapping[str, str],
+                    edges: Mapping[tuple[str, str], tuple[float, str | None]], link_threshold: float
+                    ) -> dict[str, int]:
+    """Why each true pair the project kept apart was missed: no SIMILAR_TO edge (not a candidate, or
+    scored below the edge threshold), an edge below the link threshold, a cannot-link on the pair itself,
+    or a linkable edge that clustering did not follow (a cannot-link elsewhere in the cluster, say)."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for u, entity in truth.items():
+        members[entity].append(u)
+    out: Counter[str] = Counter()
+    for group in members.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                if predicted.get(a) == predicted.get(b):
+                    continue
+                edge = edges.get(tuple(sorted((a, b))))  # type: ignore[arg-type]
+                if edge is None:
+                    out["no edge (not a candidate, or weight below the edge threshold)"] += 1
+                elif edge[1]:
+                    out[f"cannot-link on the pair: {edge[1]}"] += 1
+                elif edge[0] < link_threshold:
+                    out["edge below the link threshold"] += 1
+                else:
+                    out["linkable edge not followed by clustering"] += 1
+    return dict(out.most_common())
 
 
 def summary_dict(summary: Any) -> dict[str, Any]:

@@ -174,7 +174,10 @@ def prepare(raw: Any) -> PreparedRecord:
         postcode_raw = _text(item, "postcode")
         # The key stays postcode-based so that agencies without a UPRN meet on the same node; a UPRN
         # (housing) is kept on the node, and is the key only when nothing else identifies the address.
-        uprn = _text(item, "uprn") or (record_uprn if len(raw.get("addresses") or []) == 1 else None)
+        item_uprn = _text(item, "uprn")
+        if item_uprn:
+            item_uprn = normalise_identifier("uprn", item_uprn).value  # same form as the identifier node
+        uprn = item_uprn or (record_uprn if len(raw.get("addresses") or []) == 1 else None)
         address = normalise_address(line1, line2, town, postcode_raw)
         if address.key is None and uprn:
             address = normalise_address(line1, line2, town, postcode_raw, uprn=uprn)

@@ -158,8 +158,13 @@ class LinkageModel:
             return
         rng = random.Random(seed)
         count = min(samples, n * (n - 1) // 2)
-        pairs = np.array([rng.sample(range(n), 2) for _ in range(count)], dtype=np.int64)
-        levels = level_matrix(features, pairs, self.comparisons)
+        pairs = np.array([sorted(rng.sample(range(n), 2)) for _ in range(count)], dtype=np.int64)
+        if self.comparisons == COMPARISONS:
+            from resolvers.vectorised import EncodedRecords, vector_levels  # the fast path for the standard set
+
+            levels = vector_levels(EncodedRecords(features), pairs)
+        else:
+            levels = level_matrix(features, pairs, self.comparisons)
         for ci, comparison in enumerate(self.comparisons):
             column = levels[:, ci]
             present = column[column >= 0]

@@ -10,12 +10,11 @@ import numpy as np
 
 from resolvers.comparisons import COMPARISONS
 from resolvers.features import RecordFeatures
-from resolvers.model import level_matrix
+from resolvers.vectorised import EncodedRecords, vector_levels
 
 __all__ = ["CANNOT_LINK_LEVELS", "cannot_link_reason", "compute_levels"]
 
 _PARALLEL_MIN_PAIRS = 200_000
-_worker_features: Sequence[RecordFeatures] = ()
 
 _INDEX = {c.name: i for i, c in enumerate(COMPARISONS)}
 # Levels that mean "never the same person", by comparison.
@@ -41,22 +40,27 @@ def cannot_link_reason(levels: Sequence[int]) -> str | None:
     return None
 
 
+_worker_encoded: EncodedRecords | None = None
+
+
 def _work(chunk: np.ndarray) -> np.ndarray:
-    return level_matrix(_worker_features, chunk)
+    assert _worker_encoded is not None
+    return vector_levels(_worker_encoded, chunk)
 
 
 def compute_levels(features: Sequence[RecordFeatures], pairs: np.ndarray, processes: int | None = None) -> np.ndarray:
     """The level matrix for ``pairs``; large inputs are split over worker processes (fork shares
     the features without copying), so the same code uses every core of a bigger machine."""
     processes = processes or os.cpu_count() or 1
+    encoded = EncodedRecords(features)
     if processes <= 1 or len(pairs) < _PARALLEL_MIN_PAIRS or "fork" not in mp.get_all_start_methods():
-        return level_matrix(features, pairs)
-    global _worker_features
-    _worker_features = features
+        return vector_levels(encoded, pairs)
+    global _worker_encoded
+    _worker_encoded = encoded
     try:
         chunks = np.array_split(pairs, processes * 4)
         with mp.get_context("fork").Pool(processes) as pool:
             parts = pool.map(_work, chunks)
     finally:
-        _worker_features = ()
+        _worker_encoded = None
     return np.concatenate(parts) if parts else np.empty((0, len(COMPARISONS)), dtype=np.int8)

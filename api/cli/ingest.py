@@ -60,9 +60,9 @@ def print_summary(summary: LoadSummary, title: str) -> None:
         out.print("warnings (values kept, not used for matching): " +
                   ", ".join(f"{k} {v}" for k, v in sorted(summary.warning_counts.items())))
     if summary.rejected:
+        where = f": see {summary.quarantine}" if summary.quarantine else " (see each file's .rejected.jsonl)"
         out.print(f"[yellow]rejected {summary.rejected}[/] (" +
-                  ", ".join(f"{k} {v}" for k, v in sorted(summary.rejection_counts.items())) +
-                  f"): see {summary.quarantine}")
+                  ", ".join(f"{k} {v}" for k, v in sorted(summary.rejection_counts.items())) + ")" + where)
 
 
 def export(out_file: Path = typer.Option(..., "--out", help="CSV file to write.")) -> None:

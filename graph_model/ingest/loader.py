@@ -144,7 +144,7 @@ class Loader:
         for item in items:
             summary.read += 1
             if item.error is not None:
-                reject(Rejection(location, item.line, "unreadable", item.error, text=item.text))
+                reject(Rejection(location, item.line, item.reason, item.error, text=item.text))
                 continue
             raw = item.record
             if source_override and isinstance(raw, dict):

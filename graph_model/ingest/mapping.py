@@ -97,7 +97,7 @@ class CsvMapping:
 def load_mapping(path: Path | str) -> CsvMapping:
     """Read and check a mapping file; a name without a path picks a bundled mapping (e.g. ``housing``)."""
     path = Path(path)
-    if not path.exists() and path.suffix == "" and path.name in bundled_mappings():
+    if not path.is_file() and path.suffix == "" and path.name in bundled_mappings():
         text = resources.files("graph_model.ingest").joinpath(f"mappings/{path.name}.toml").read_text()
         origin = f"bundled mapping {path.name}"
     else:

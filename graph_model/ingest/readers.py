@@ -23,6 +23,7 @@ class SourceItem:
     record: Any = None
     error: str | None = None
     text: str | None = None
+    reason: str = "unreadable"  # short code for summaries; adapters say e.g. "wrong_resource_type"
 
 
 def read_jsonl(path: Path) -> Iterator[SourceItem]:
