@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
 from dataclasses import dataclass, field
+from datetime import date
 
 from resolvers.features import RecordFeatures
 

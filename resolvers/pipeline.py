@@ -42,6 +42,10 @@ class ResolveOptions:
     link_threshold: float = 4.0  # bits: pairs at or above may be merged (probability ~ 0.94)
     edge_threshold: float = -4.0  # bits: pairs at or above get a SIMILAR_TO edge (explainable near-misses)
     component_engine: str = "auto"  # "gds", "networkx" or "auto" (GDS when the server has it)
+    # "constrained" (default): agglomeration inside components that respects cannot-links;
+    # "components": plain connected components (the classic failure: chains families together);
+    # "leiden": GDS weighted Leiden communities, each then split along cannot-links.
+    clustering: str = "constrained"
     processes: int | None = None
     batch_size: int = 10_000
 
@@ -138,22 +142,14 @@ def resolve_all(db: Database, options: ResolveOptions = ResolveOptions(),
         summary.components = len(np.unique(components))
 
     with stage("clustering"):
-        labels = np.empty(len(features), dtype=np.int64)
+        if options.clustering == "components":
+            labels = components.copy()
+        elif options.clustering == "leiden":
+            labels = _leiden_then_constraints(db, features, index_of, pairs, weights, constraints, options, summary)
+        else:
+            labels = _constrained(features, pairs, weights, components, constraints, options, summary)
+
         by_component: dict[int, list[int]] = defaultdict(list)
-        # Pairs across components are below the threshold (or cannot-links): they never merge anything.
-        same_component = components[pairs[:, 0]] == components[pairs[:, 1]]
-        for row in np.nonzero(same_component)[0].tolist():
-            by_component[int(components[pairs[row, 0]])].append(row)
-        labels[:] = np.arange(len(features))
-        for rows in by_component.values():
-            if not any(weights[r] >= options.link_threshold for r in rows):
-                continue
-            sub = np.array(rows)
-            result = agglomerate(features, pairs[sub], weights[sub], options.link_threshold, constraints)
-            for record, label in result.labels.items():
-                labels[record] = label
-            for reason, count in result.refused_merges.items():
-                summary.refused_merges[reason] = summary.refused_merges.get(reason, 0) + count
 
     with stage("people"):
         people: dict[int, list[int]] = defaultdict(list)
@@ -171,6 +167,44 @@ def resolve_all(db: Database, options: ResolveOptions = ResolveOptions(),
         summary.households = _write_households(db, households, person_ids)
         summary.flagged_several_households = len(flagged)
     return summary
+
+
+def _constrained(features: Sequence[RecordFeatures], pairs: np.ndarray, weights: np.ndarray, components: np.ndarray,
+                 constraints: Constraints, options: ResolveOptions, summary: ResolveSummary) -> np.ndarray:
+    labels = np.arange(len(features), dtype=np.int64)
+    by_component: dict[int, list[int]] = defaultdict(list)
+    # Pairs across components are below the threshold (or cannot-links): they never merge anything.
+    same_component = components[pairs[:, 0]] == components[pairs[:, 1]]
+    for row in np.nonzero(same_component)[0].tolist():
+        by_component[int(components[pairs[row, 0]])].append(row)
+    for rows in by_component.values():
+        if not any(weights[r] >= options.link_threshold for r in rows):
+            continue
+        sub = np.array(rows)
+        result = agglomerate(features, pairs[sub], weights[sub], options.link_threshold, constraints)
+        for record, label in result.labels.items():
+            labels[record] = label
+        for reason, count in result.refused_merges.items():
+            summary.refused_merges[reason] = summary.refused_merges.get(reason, 0) + count
+
+    return labels
+
+
+def _leiden_then_constraints(db: Database, features: Sequence[RecordFeatures], index_of: dict[str, int],
+                             pairs: np.ndarray, weights: np.ndarray, constraints: Constraints,
+                             options: ResolveOptions, summary: ResolveSummary) -> np.ndarray:
+    """GDS Leiden communities on the link graph; a community holding a cannot-link pair is re-clustered
+    with the constrained agglomeration, so no person ever holds one."""
+    name = f"mashgraph-leiden-{uuid.uuid4().hex[:8]}"
+    communities = np.arange(len(features), dtype=np.int64) + (1 << 40)
+    try:
+        projected = db.run("resolve/gds_project_links", {"graph_name": name, "threshold": options.link_threshold})
+        if projected and projected[0]["nodes"]:
+            for row in db.stream("resolve/gds_leiden_stream", {"graph_name": name, "seed": 42}):
+                communities[index_of[row["uid"]]] = row["community"]
+    finally:
+        db.run("resolve/gds_drop_graph", {"graph_name": name})
+    return _constrained(features, pairs, weights, communities, constraints, options, summary)
 
 
 def _model(features: Sequence[RecordFeatures], levels: np.ndarray, options: ResolveOptions) -> LinkageModel:
@@ -286,7 +320,8 @@ def stable_ids(new_groups: dict[int, list[str]], old_id_of: dict[str, str], pref
 
 
 def _write_people(db: Database, features: Sequence[RecordFeatures], people: dict[int, list[int]],
-                  places: dict[int, PersonPlace], flagged: set[int], options: ResolveOptions) -> tuple[dict[int, str], list[dict[str, Any]]]:
+                  places: dict[int, PersonPlace], flagged: set[int],
+                  options: ResolveOptions) -> tuple[dict[int, str], list[dict[str, Any]]]:
     old_person_of = {row["uid"]: row["person_id"] for row in db.stream("resolve/existing_person_links")}
     groups = {label: [features[i].uid for i in members] for label, members in people.items()}
     person_ids, events = stable_ids(groups, old_person_of, "per_")

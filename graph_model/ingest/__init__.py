@@ -41,7 +41,7 @@ def ingest_file(
         nonlocal handle
         if handle is None:
             quarantine.parent.mkdir(parents=True, exist_ok=True)
-            handle = open(quarantine, "wb")
+            handle = open(quarantine, "wb")  # noqa: SIM115 - opened on the first rejection, closed in finally
         entry = {"file": rejection.location, "line": rejection.line, "reason": rejection.reason,
                  "message": rejection.message, "source": rejection.source, "source_id": rejection.source_id,
                  "input": rejection.text}

@@ -86,9 +86,10 @@ def test_gds_and_networkx_components_give_the_same_people(db: Database, tmp_path
     assert by_gds == by_nx  # ids are stable too, so the mappings are equal
 
 
-def test_cannot_links_are_never_inside_a_person(db: Database, tmp_path: Path) -> None:
+@pytest.mark.parametrize("clustering", ["constrained", "leiden"])
+def test_cannot_links_are_never_inside_a_person(db: Database, tmp_path: Path, clustering: str) -> None:
     load(db, tmp_path, family_records())
-    resolve(db, tmp_path)
+    resolve(db, tmp_path, clustering=clustering)
     rows, _, _ = db.driver.execute_query(
         "MATCH (a:Record)-[s:SIMILAR_TO]->(b:Record) WHERE s.cannot_link IS NOT NULL "
         "MATCH (a)-[:RESOLVES_TO]->(p:Person)<-[:RESOLVES_TO]-(b) RETURN count(*) AS n")
@@ -185,3 +186,10 @@ def test_split_family_gives_two_households(db: Database, tmp_path: Path) -> None
         "MATCH (:Record {uid: 'health:H-DAD'})-[:RESOLVES_TO]->(p:Person) "
         "RETURN p.flags AS flags, COUNT { (p)-[:MEMBER_OF]->() } AS households")
     assert rows[0]["flags"] == ["linked_to_several_households"] and rows[0]["households"] == 1
+
+
+def test_plain_components_is_available_for_comparison(db: Database, tmp_path: Path) -> None:
+    load(db, tmp_path, family_records())
+    constrained = resolve(db, tmp_path)
+    components = resolve(db, tmp_path, clustering="components")
+    assert components.people <= constrained.people
