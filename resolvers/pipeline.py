@@ -149,8 +149,6 @@ def resolve_all(db: Database, options: ResolveOptions = ResolveOptions(),
         else:
             labels = _constrained(features, pairs, weights, components, constraints, options, summary)
 
-        by_component: dict[int, list[int]] = defaultdict(list)
-
     with stage("people"):
         people: dict[int, list[int]] = defaultdict(list)
         for i, label in enumerate(labels.tolist()):
