@@ -16,7 +16,12 @@ import cypher
 from graph_model.config import Settings
 from graph_model.errors import DatabaseError, DatabaseUnavailable
 
-__all__ = ["Database", "connect"]
+__all__ = ["Database", "connect", "run_in"]
+
+
+def run_in(tx: neo4j.ManagedTransaction, name: str, parameters: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Run statement ``name`` inside the caller's transaction; rows as dicts."""
+    return [record.data() for record in tx.run(cypher.text(name), dict(parameters or {}))]
 
 
 def connect(settings: Settings, *, check: bool = True) -> Driver:
@@ -99,4 +104,5 @@ class Database:
         for name in names:
             self.run(name)
         self.run("admin/await_indexes")
+        self.run("admin/create_resolve_lock")
         return len(names)

@@ -143,10 +143,12 @@ class LinkageModel:
             counts = Counter(v for f in features if (v := comparison.tf_value(f)) is not None)
             self.tf[comparison.name] = self.smoothed_frequencies(ci, counts)
 
-    def smoothed_frequencies(self, comparison_index: int, counts: Mapping[str, float]) -> dict[str, float]:
+    def smoothed_frequencies(self, comparison_index: int, counts: Mapping[str, float],
+                             total: float | None = None) -> dict[str, float]:
         """Value shares shrunk towards the model's average (u of an exact match) by _TF_PSEUDO_RECORDS
-        pseudo-records: a name seen twice among ten records is not evidence that it is common."""
-        n = sum(counts.values())
+        pseudo-records: a name seen twice among ten records is not evidence that it is common.
+        ``total``: records in the population when ``counts`` covers only some values."""
+        n = sum(counts.values()) if total is None else total
         base = self.u[comparison_index][0]
         return {value: (count + base * _TF_PSEUDO_RECORDS) / (n + _TF_PSEUDO_RECORDS)
                 for value, count in counts.items()}

@@ -1,0 +1,248 @@
+"""Real-time resolution of single records against the existing graph, with the full run's model,
+comparisons and constraints.
+
+For a new or changed record: find its candidates in the graph (shared identifier nodes, name and date
+keys), score them, take the people it links to, and re-cluster just that component (those people's
+records plus the new one) with the same constrained agglomeration as a full run. Person ids follow the
+same stability rule and journal; the households of the people involved, and of anyone at the record's
+addresses, are formed again. Everything happens in one write transaction that first takes a lock node,
+so concurrent pushes touching the same people are serialised and cannot duplicate or corrupt anything.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import neo4j
+import numpy as np
+
+from graph_model.db import Database, run_in
+from resolvers.clustering import Constraints, agglomerate
+from resolvers.features import RecordFeatures, features_from_row
+from resolvers.golden import golden_record
+from resolvers.households import form_households, place_of
+from resolvers.model import LinkageModel, probability
+from resolvers.pipeline import DEFAULT_MODEL, ResolveOptions, stable_ids
+from resolvers.scoring import cannot_link_reason
+from resolvers.vectorised import EncodedRecords, vector_levels
+
+__all__ = ["IncrementalResolver", "RecordResolution"]
+
+_IDENTIFIER_CAP = 40
+_CANDIDATE_LIMIT = 500
+
+
+@dataclass
+class RecordResolution:
+    uid: str
+    person_id: str | None
+    household_id: str | None
+    status: str  # "new_person", "linked", "merged", "split", "unchanged"
+    candidates: int = 0
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+class IncrementalResolver:
+    """Resolves records one at a time; create once (it loads the model) and reuse."""
+
+    def __init__(self, db: Database, options: ResolveOptions = ResolveOptions()) -> None:
+        self.db = db
+        self.options = options
+        path = options.model_path if options.model_path and options.model_path.exists() else DEFAULT_MODEL
+        self.model = LinkageModel.load(Path(path))
+        self.weights_table = self.model.level_weights()
+
+    # ---------------------------------------------------------------- public
+    def resolve(self, uid: str) -> RecordResolution:
+        with self.db.driver.session(database=self.db.database) as session:
+            return session.execute_write(self._resolve, uid)
+
+    def resolve_in(self, tx: neo4j.ManagedTransaction, uid: str) -> RecordResolution:
+        """Resolve inside the caller's transaction (e.g. the one that stored the record)."""
+        return self._resolve(tx, uid)
+
+    # ---------------------------------------------------------------- steps
+    def _resolve(self, tx: neo4j.ManagedTransaction, uid: str) -> RecordResolution:
+        run_in(tx, "resolve/lock_for_incremental")
+        candidates = [row["uid"] for row in run_in(tx, "resolve/candidates_for_record",
+                                                   {"uid": uid, "cap": _IDENTIFIER_CAP, "limit": _CANDIDATE_LIMIT})]
+        rows = {row["uid"]: row for row in run_in(tx, "resolve/fetch_records_by_uid", {"uids": [uid, *candidates]})}
+        if uid not in rows:
+            raise KeyError(uid)
+        record = features_from_row(rows[uid])
+        others = [features_from_row(rows[c]) for c in candidates if c in rows]
+        model = self._model_for(tx, [record, *others])
+
+        # Score the record against its candidates; the people it links to form the affected component.
+        scored = self._score(model, record, others)
+        linked = [o.uid for o, (w, reason) in zip(others, scored, strict=True)
+                  if w >= self.options.link_threshold and reason is None]
+        old_person_of = {row["uid"]: row["person_id"] for row in
+                         run_in(tx, "resolve/person_of_records", {"uids": [uid, *linked]})}
+        persons = sorted(set(old_person_of.values()))
+        members = {row["uid"]: row["person_id"] for row in
+                   run_in(tx, "resolve/records_of_persons", {"person_ids": persons})} if persons else {}
+        old_person_of.update(members)
+        component_uids = sorted({uid, *members})
+        component_rows = {row["uid"]: row for row in
+                          run_in(tx, "resolve/fetch_records_by_uid", {"uids": component_uids})}
+        component = [features_from_row(component_rows[u]) for u in component_uids if u in component_rows]
+        model = self._model_for(tx, component)
+
+        people = self._cluster(model, component)
+        groups = {label: [component[i].uid for i in idx] for label, idx in people.items()}
+        person_ids, events = stable_ids(groups, old_person_of, "per_")
+
+        self._write_edges(tx, model, record, others, scored)
+        self._write_people(tx, component, people, person_ids, events, old_person_of)
+        household_id = self._update_households(tx, record, set(person_ids.values()) | set(persons))
+
+        label_of_record = next(label for label, idx in people.items() if any(component[i].uid == uid for i in idx))
+        person_id = person_ids[label_of_record]
+        kinds = {e["kind"] for e in events}
+        status = ("split" if "split" in kinds else "merged" if "merged" in kinds
+                  else "new_person" if old_person_of.get(uid) is None and len(groups[label_of_record]) == 1
+                  else "linked" if old_person_of.get(uid) is None else "unchanged")
+        return RecordResolution(uid, person_id, household_id, status, len(others), events)
+
+    def _score(self, model: LinkageModel, record: RecordFeatures,
+               others: list[RecordFeatures]) -> list[tuple[float, str | None]]:
+        if not others:
+            return []
+        feats = [record, *others]
+        pairs = np.array([[0, k] for k in range(1, len(feats))], dtype=np.int64)
+        levels = vector_levels(EncodedRecords(feats), pairs)
+        weights = model.score_levels(levels, self.weights_table) + model.tf_adjustments(feats, pairs, levels)
+        out = []
+        for k, other in enumerate(others):
+            reason = cannot_link_reason(levels[k])
+            if reason is None and (other.uid in record.related or record.uid in other.related):
+                reason = "recorded_relationship"
+            out.append((float(weights[k]), reason))
+        return out
+
+    def _model_for(self, tx: neo4j.ManagedTransaction, features: list[RecordFeatures]) -> LinkageModel:
+        """The model with term frequencies for just the names in play (from the graph's indexes); a copy,
+        so concurrent resolutions in one process never share it."""
+        row = run_in(tx, "resolve/name_counts", {
+            "givens": sorted({f.given for f in features if f.given}),
+            "families": sorted({f.family for f in features if f.family})})[0]
+        names = [c.name for c in self.model.comparisons]
+        model = copy.copy(self.model)
+        model.tf = {
+            "given_name": model.smoothed_frequencies(names.index("given_name"), dict(row["given_counts"]),
+                                                     total=row["records"]),
+            "family_name": model.smoothed_frequencies(names.index("family_name"), dict(row["family_counts"]),
+                                                      total=row["records"]),
+        }
+        return model
+
+    def _cluster(self, model: LinkageModel, component: list[RecordFeatures]) -> dict[int, list[int]]:
+        n = len(component)
+        if n == 1:
+            return {0: [0]}
+        left, right = np.triu_indices(n, k=1)
+        pairs = np.stack([left, right], axis=1).astype(np.int64)
+        levels = vector_levels(EncodedRecords(component), pairs)
+        weights = model.score_levels(levels, self.weights_table) + model.tf_adjustments(component, pairs, levels)
+        constraints = Constraints()
+        index_of = {f.uid: i for i, f in enumerate(component)}
+        for row in range(len(pairs)):
+            reason = cannot_link_reason(levels[row])
+            if reason:
+                constraints.add_cannot(int(pairs[row, 0]), int(pairs[row, 1]), reason)
+        for i, feature in enumerate(component):
+            for other_uid, kind in feature.related.items():
+                j = index_of.get(other_uid)
+                if j is not None:
+                    constraints.add_cannot(i, j, f"recorded_relationship_{kind}")
+        result = agglomerate(component, pairs, weights, self.options.link_threshold, constraints)
+        people: dict[int, list[int]] = defaultdict(list)
+        for i in range(n):
+            people[result.labels.get(i, i)].append(i)
+        return people
+
+    # ---------------------------------------------------------------- writes
+    def _write_edges(self, tx: neo4j.ManagedTransaction, model: LinkageModel, record: RecordFeatures,
+                     others: list[RecordFeatures], scored: list[tuple[float, str | None]]) -> None:
+        run_in(tx, "resolve/delete_record_similarity", {"uids": [record.uid]})
+        edges = []
+        for other, (weight, reason) in zip(others, scored, strict=True):
+            if weight < self.options.edge_threshold and reason is None:
+                continue
+            explanation = model.explain(record, other).explanation()
+            edges.append({"a": record.uid, "b": other.uid, "weight": round(weight, 3),
+                          "probability": round(probability(weight), 6), "explanation": json.dumps(explanation),
+                          "rules": ["incremental"], "cannot_link": reason})
+        if edges:
+            run_in(tx, "resolve/write_similarity", {"edges": edges})
+
+    def _write_people(self, tx: neo4j.ManagedTransaction, component: list[RecordFeatures],
+                      people: dict[int, list[int]], person_ids: dict[int, str], events: list[dict[str, Any]],
+                      old_person_of: dict[str, str]) -> None:
+        run_in(tx, "resolve/delete_record_assignments", {"uids": [f.uid for f in component]})
+        persons, links = [], []
+        for label, idx in people.items():
+            records = [component[i] for i in idx]
+            golden = golden_record(records, place_of(records).current_address)
+            props = {k: golden[k] for k in ("given_name", "family_name", "dob", "sex", "current_address",
+                                            "aliases", "sources", "record_count")}
+            props["provenance"] = json.dumps(golden["provenance"])
+            persons.append({"id": person_ids[label], "props": {k: v for k, v in props.items() if v is not None}})
+            links.extend({"uid": f.uid, "person_id": person_ids[label]} for f in records)
+        run_in(tx, "resolve/write_persons", {"persons": persons})
+        run_in(tx, "resolve/link_records_to_persons", {"links": links})
+        active = set(person_ids.values())
+        retired = [{"id": old, "status": e["kind"], "successors": e["to_ids"]}
+                   for e in events if e["kind"] in ("merged", "split") for old in e["from_ids"] if old not in active]
+        if retired:
+            run_in(tx, "resolve/retire_persons", {"retired": retired})
+        if events:
+            seq = run_in(tx, "resolve/next_identity_seq")[0]["next"]
+            for offset, event in enumerate(events):
+                event["seq"] = seq + offset
+            run_in(tx, "resolve/write_identity_events", {"events": events})
+
+    def _update_households(self, tx: neo4j.ManagedTransaction, record: RecordFeatures,
+                           person_ids: set[str]) -> str | None:
+        """Re-form the households touching these people and the record's addresses."""
+        rows = run_in(tx, "resolve/households_of_persons", {"person_ids": sorted(person_ids)})
+        rows += run_in(tx, "resolve/persons_at_addresses", {"keys": sorted(record.address_keys)})
+        rows += run_in(tx, "resolve/records_of_persons", {"person_ids": sorted(person_ids)})
+        person_of = {row["uid"]: row["person_id"] for row in rows}
+        old_household_of = {row["person_id"]: row["household_id"] for row in rows if row.get("household_id")}
+        fetched = {row["uid"]: row for row in run_in(tx, "resolve/fetch_records_by_uid", {"uids": sorted(person_of)})}
+        features = [features_from_row(fetched[u]) for u in sorted(fetched)]
+        labels = {pid: n for n, pid in enumerate(sorted(set(person_of.values())))}
+        people: dict[int, list[int]] = defaultdict(list)
+        for i, f in enumerate(features):
+            people[labels[person_of[f.uid]]].append(i)
+        places = {label: place_of([features[i] for i in idx]) for label, idx in people.items()}
+        result = form_households(people, features, {f.uid: labels[person_of[f.uid]] for f in features}, places)
+        id_of_label = {n: pid for pid, n in labels.items()}
+        groups: dict[int, list[str]] = defaultdict(list)
+        for person, household in result.household_of.items():
+            groups[household].append(id_of_label[person])
+        household_ids, _ = stable_ids(groups, old_household_of, "hh_")
+        all_persons = sorted(id_of_label.values())
+        run_in(tx, "resolve/delete_person_memberships", {"person_ids": all_persons})
+        run_in(tx, "resolve/delete_household_addresses", {"household_ids": sorted(household_ids.values())})
+        households = [{"id": household_ids[label], "address_key": result.address_of.get(label), "size": len(m)}
+                      for label, m in groups.items()]
+        if households:
+            run_in(tx, "resolve/write_households", {"households": households})
+            run_in(tx, "resolve/link_persons_to_households", {"links": [
+                {"person_id": id_of_label[p], "household_id": household_ids[h], "evidence": result.evidence[p]}
+                for p, h in result.household_of.items()]})
+        run_in(tx, "resolve/delete_empty_households")
+        record_person = person_of.get(record.uid)
+        for person, household in result.household_of.items():
+            if id_of_label[person] == record_person:
+                return household_ids[household]
+        return None
+
