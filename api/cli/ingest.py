@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from pathlib import Path
 
 import typer
@@ -20,17 +21,35 @@ def ingest(
     mapping: str | None = typer.Option(None, "--mapping", help="CSV column mapping: a TOML file or a bundled name."),
     quarantine_dir: Path | None = typer.Option(None, help="Where rejected lines go (default: beside each file)."),
     batch_size: int | None = typer.Option(None, help="Records per transaction."),
+    incremental: bool = typer.Option(False, "--incremental",
+                                     help="Resolve each stored record in real time (as pushed records are)."),
 ) -> None:
     """Load agency records (upsert by source and source_id). Exit 3 when some lines were rejected."""
     total = LoadSummary()
+    statuses: Counter[str] = Counter()
     with reported_errors(), database() as db:
         db.ensure_schema()
+        resolver = None
+        if incremental:
+            from api.cli.resolve import model_path
+            from resolvers.incremental import IncrementalResolver
+            from resolvers.pipeline import ResolveOptions
+
+            resolver = IncrementalResolver(db, ResolveOptions(model_path=model_path()))
+
+        def resolve_written(uids: list[str]) -> None:
+            for uid in uids if resolver else ():
+                statuses[resolver.resolve(uid).status] += 1
+
         for path in files:
             summary = load_with_progress(db, path, fmt=fmt, source=source, mapping=mapping,
                                          quarantine_dir=quarantine_dir,
-                                         batch_size=batch_size or settings().batch_size)
+                                         batch_size=batch_size or (100 if incremental else settings().batch_size),
+                                         on_written=resolve_written)
             print_summary(summary, title=str(path))
             total.add(summary)
+    if statuses:
+        out.print("resolved in real time: " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
     if len(files) > 1:
         print_summary(total, title="all files")
     if total.rejected:

@@ -27,6 +27,7 @@ def ingest_file(
     quarantine_dir: Path | None = None,
     batch_size: int = 5000,
     on_progress: Callable[[int], None] = lambda _n: None,
+    on_written: Callable[[list[str]], None] = lambda _uids: None,
 ) -> LoadSummary:
     """Load one file. Rejected lines go to ``<name>.rejected.jsonl`` beside it (or in ``quarantine_dir``)."""
     chosen: Format = get_format(fmt) if fmt else sniff_format(path)
@@ -50,7 +51,7 @@ def ingest_file(
     try:
         summary = Loader(db, batch_size).load(
             chosen.read(path, options), str(path), source_override=override,
-            on_rejection=on_rejection, on_progress=on_progress,
+            on_rejection=on_rejection, on_progress=on_progress, on_written=on_written,
         )
     finally:
         if handle is not None:

@@ -124,6 +124,7 @@ class Loader:
         source_override: str | None = None,
         on_rejection: Callable[[Rejection], None] = lambda _r: None,
         on_progress: Callable[[int], None] = lambda _n: None,
+        on_written: Callable[[list[str]], None] = lambda _uids: None,
     ) -> LoadSummary:
         """Prepare and write every item; rejections go to ``on_rejection``. Memory stays bounded by the batch."""
         summary = LoadSummary()
@@ -137,7 +138,7 @@ class Loader:
 
         def flush() -> None:
             if batch:
-                self._write_batch(list(batch.values()), location, summary, reject)
+                on_written(self._write_batch(list(batch.values()), location, summary, reject))
                 on_progress(len(batch))
                 batch.clear()
 
@@ -179,7 +180,8 @@ class Loader:
         location: str,
         summary: LoadSummary,
         reject: Callable[[Rejection], None],
-    ) -> None:
+    ) -> list[str]:
+        """Write one batch; returns the uids of the records stored or updated (unchanged ones are not)."""
         records = [record for _, record in entries]
         found = self.db.run("ingest/existing_hashes", {"uids": [r.uid for r in records]})
         existing = {row["uid"]: row["content_hash"] for row in found if not row["stub"]}
@@ -187,7 +189,7 @@ class Loader:
         changed = [r for r in records if existing.get(r.uid) != r.props["content_hash"]]
         summary.unchanged += len(records) - len(changed)
         if not changed:
-            return
+            return []
         try:
             self._transaction(changed, in_graph)
         except DatabaseUnavailable:
@@ -195,6 +197,7 @@ class Loader:
         except Neo4jError:
             # Retry one by one so a single bad record cannot sink the batch.
             lines = {record.uid: line for line, record in entries}
+            written = []
             for record in changed:
                 try:
                     self._transaction([record], in_graph)
@@ -204,9 +207,11 @@ class Loader:
                                      record.source, record.source_id, text=None))
                     continue
                 self._count(record, existing, summary)
-            return
+                written.append(record.uid)
+            return written
         for record in changed:
             self._count(record, existing, summary)
+        return [record.uid for record in changed]
 
     @staticmethod
     def _count(record: PreparedRecord, existing: dict[str, str], summary: LoadSummary) -> None:

@@ -80,11 +80,11 @@ def test_db_reset_refuses_without_yes(db: Database, cli_env: dict[str, str]) -> 
     db.driver.execute_query("CREATE (:Record {uid: 'x:1', source: 'x', source_id: '1'})")
     result = run(["db", "reset"], cli_env)
     assert result.returncode == 2
-    records, _, _ = db.driver.execute_query("MATCH (n) RETURN count(n) AS n")
+    records, _, _ = db.driver.execute_query("MATCH (n) WHERE NOT n:ResolveLock RETURN count(n) AS n")
     assert records[0]["n"] == 1
     result = run(["db", "reset", "--yes"], cli_env)
     assert result.returncode == 0, result.stderr
-    records, _, _ = db.driver.execute_query("MATCH (n) RETURN count(n) AS n")
+    records, _, _ = db.driver.execute_query("MATCH (n) WHERE NOT n:ResolveLock RETURN count(n) AS n")
     assert records[0]["n"] == 0
 
 
@@ -120,6 +120,22 @@ def test_resolve_then_explain_and_export(db: Database, cli_env: dict[str, str], 
     household_ids = {row.split(",")[3] for row in rows}
     assert len(person_ids) == 1 and person_ids != {""}
     assert len(household_ids) == 1 and household_ids != {""}
+
+
+def test_ingest_incremental_resolves_each_record(db: Database, cli_env: dict[str, str], tmp_path: Path) -> None:
+    records = [
+        {"source": "health", "source_id": "H1", "given_name": "William", "family_name": "Ng", "dob": "2014-02-03",
+         "addresses": [{"line1": "1 Elm Road", "postcode": "LS6 1AA"}]},
+        {"source": "education", "source_id": "E1", "given_name": "Bill", "family_name": "Ng", "dob": "2014-02-03",
+         "addresses": [{"line1": "1 Elm Rd", "postcode": "ls61aa"}]},
+    ]
+    path = tmp_path / "r.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    result = run(["ingest", "--incremental", str(path)], cli_env)
+    assert result.returncode == 0, result.stdout
+    assert "resolved in real time" in result.stdout
+    rows, _, _ = db.driver.execute_query("MATCH (r:Record)-[:RESOLVES_TO]->(p:Person) RETURN count(DISTINCT p) AS n")
+    assert rows[0]["n"] == 1
 
 
 @pytest.mark.slow
