@@ -187,13 +187,18 @@ class LinkageModel:
         anchored by the other identifiers. Returns False (nothing changed) when there are too few.
         """
         names = [c.name for c in self.comparisons]
-        anchors = [names.index(s) for s in ("nhs_number", "upn", "pnc_id") if s in names]
-        if not anchors:
-            return False
         anchored = np.zeros(len(levels), dtype=bool)
-        for ci in anchors:
-            anchored |= levels[:, ci] == 0
-        if anchored.sum() < min_pairs:
+        anchors: list[int] = []
+        # National identifiers first; where data has too few, another shared identifier (a local
+        # person id, a social security number) serves, as long as enough pairs share one.
+        for group in (("nhs_number", "upn", "pnc_id"), ("other_identifier",)):
+            anchors = [names.index(s) for s in group if s in names]
+            anchored = np.zeros(len(levels), dtype=bool)
+            for ci in anchors:
+                anchored |= levels[:, ci] == 0
+            if anchored.sum() >= min_pairs:
+                break
+        else:
             return False
         for ci, comparison in enumerate(self.comparisons):
             if ci in anchors:
@@ -210,7 +215,7 @@ class LinkageModel:
             prior = np.array(comparison.m_prior) * prior_strength
             self.m[ci] = list((counts + prior) / (counts.sum() + prior.sum()))
         self.trained_on["anchor_pairs"] = int(anchored.sum())
-        self.trained_on["m_method"] = "identifier_anchors"
+        self.trained_on["m_method"] = "identifier_anchors:" + "+".join(names[ci] for ci in anchors)
         return True
 
     def estimate_prior(self, levels: np.ndarray, n_records: int) -> None:
