@@ -272,7 +272,8 @@ class World:
         # The counter part makes every address unique: strangers never share an email.
         number = self._email(self._email_n)
         self._email_n += 1
-        domain = ("example.com", "example.com", "example.org", "example.net")[rng.randrange(4)]
+        # RFC 2606 reserved .test domains: never real mailboxes, and not the example.* placeholders
+        domain = ("mailbox.test", "mailbox.test", "post.test", "inbox.test")[rng.randrange(4)]
         return f"{stem}{number}@{domain}"
 
     def address(self, town: Town) -> Address:
