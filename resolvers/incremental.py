@@ -82,6 +82,9 @@ class IncrementalResolver:
         scored = self._score(model, record, others)
         linked = [o.uid for o, (w, reason) in zip(others, scored, strict=True)
                   if w >= self.options.link_threshold and reason is None]
+        # A steward's confirmed link pulls the other record's person in, whatever the score.
+        decisions = run_in(tx, "steward/decisions_for_records", {"uids": [uid]})
+        linked += [d["b"] if d["a"] == uid else d["a"] for d in decisions if d["kind"] == "must_link"]
         old_person_of = {row["uid"]: row["person_id"] for row in
                          run_in(tx, "resolve/person_of_records", {"uids": [uid, *linked]})}
         persons = sorted(set(old_person_of.values()))
@@ -94,7 +97,7 @@ class IncrementalResolver:
         component = [features_from_row(component_rows[u]) for u in component_uids if u in component_rows]
         model = self._model_for(tx, component)
 
-        people = self._cluster(model, component)
+        people = self._cluster(tx, model, component)
         groups = {label: [component[i].uid for i in idx] for label, idx in people.items()}
         person_ids, events = stable_ids(groups, old_person_of, "per_")
 
@@ -142,7 +145,8 @@ class IncrementalResolver:
         }
         return model
 
-    def _cluster(self, model: LinkageModel, component: list[RecordFeatures]) -> dict[int, list[int]]:
+    def _cluster(self, tx: neo4j.ManagedTransaction, model: LinkageModel,
+                 component: list[RecordFeatures]) -> dict[int, list[int]]:
         n = len(component)
         if n == 1:
             return {0: [0]}
@@ -161,6 +165,10 @@ class IncrementalResolver:
                 j = index_of.get(other_uid)
                 if j is not None:
                     constraints.add_cannot(i, j, f"recorded_relationship_{kind}")
+        from resolvers.steward import add_decisions_to_constraints  # steward builds on this module
+
+        add_decisions_to_constraints(run_in(tx, "steward/decisions_for_records", {"uids": list(index_of)}),
+                                     index_of, constraints)
         result = agglomerate(component, pairs, weights, self.options.link_threshold, constraints)
         people: dict[int, list[int]] = defaultdict(list)
         for i in range(n):

@@ -67,6 +67,7 @@ class ResolveSummary:
     cannot_link_reasons: dict[str, int] = field(default_factory=dict)
     identity_events: dict[str, int] = field(default_factory=dict)
     flagged_several_households: int = 0
+    steward_decisions: int = 0
 
 
 class _Stages:
@@ -122,6 +123,11 @@ def resolve_all(db: Database, options: ResolveOptions = ResolveOptions(),
                 j = index_of.get(other_uid)
                 if j is not None:
                     constraints.add_cannot(i, j, f"recorded_relationship_{kind}")
+        # Steward decisions: imported here, not at the top, because steward builds on this module.
+        from resolvers.steward import add_decisions_to_constraints
+
+        summary.steward_decisions = add_decisions_to_constraints(
+            db.run("steward/active_decisions"), index_of, constraints)
         summary.cannot_links = sum(len(v) for v in constraints.cannot.values()) // 2
         summary.cannot_link_reasons = dict(Counter(cannot.values()))
 
@@ -139,6 +145,7 @@ def resolve_all(db: Database, options: ResolveOptions = ResolveOptions(),
             components = gds_components(db, len(features), index_of, options.link_threshold)
         else:
             components = components_networkx(len(features), (tuple(pairs[r]) for r in link_rows))
+        components = _join_must_links(components, constraints.must)
         summary.components = len(np.unique(components))
 
     with stage("clustering"):
@@ -167,6 +174,24 @@ def resolve_all(db: Database, options: ResolveOptions = ResolveOptions(),
     return summary
 
 
+def _join_must_links(components: np.ndarray, must: list[tuple[int, int]]) -> np.ndarray:
+    """Put records a steward confirmed as one person into one component, whatever their scores."""
+    if not must:
+        return components
+    return components_networkx(len(components), [*must, *_component_chain(components)])
+
+
+def _component_chain(components: np.ndarray) -> list[tuple[int, int]]:
+    first: dict[int, int] = {}
+    edges = []
+    for index, label in enumerate(components.tolist()):
+        if label in first:
+            edges.append((first[label], index))
+        else:
+            first[label] = index
+    return edges
+
+
 def _constrained(features: Sequence[RecordFeatures], pairs: np.ndarray, weights: np.ndarray, components: np.ndarray,
                  constraints: Constraints, options: ResolveOptions, summary: ResolveSummary) -> np.ndarray:
     labels = np.arange(len(features), dtype=np.int64)
@@ -175,11 +200,16 @@ def _constrained(features: Sequence[RecordFeatures], pairs: np.ndarray, weights:
     same_component = components[pairs[:, 0]] == components[pairs[:, 1]]
     for row in np.nonzero(same_component)[0].tolist():
         by_component[int(components[pairs[row, 0]])].append(row)
-    for rows in by_component.values():
-        if not any(weights[r] >= options.link_threshold for r in rows):
+    must_components = {int(components[i]) for i, _ in constraints.must}
+    for component in must_components:
+        by_component.setdefault(component, [])
+    for component, rows in by_component.items():
+        if component not in must_components and not any(weights[r] >= options.link_threshold for r in rows):
             continue
-        sub = np.array(rows)
-        result = agglomerate(features, pairs[sub], weights[sub], options.link_threshold, constraints)
+        sub = np.array(rows, dtype=np.int64)
+        local = Constraints(cannot=constraints.cannot,
+                            must=[(i, j) for i, j in constraints.must if int(components[i]) == component])
+        result = agglomerate(features, pairs[sub].reshape(-1, 2), weights[sub], options.link_threshold, local)
         for record, label in result.labels.items():
             labels[record] = label
         for reason, count in result.refused_merges.items():

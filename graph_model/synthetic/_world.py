@@ -704,7 +704,7 @@ class World:
         if year is not None and year != p.dob.year and rng.random() < R.SAME_NAME_SAME_YEAR_RATE:
             dob = date.fromordinal(date(year, 1, 1).toordinal() + rng.randrange(365))
             age = _age(dob, _REF)
-            if dob < _REF and self._age_fits(p, age):
+            if dob < _REF and self._age_fits(p, age, members):
                 p.dob, p.age = dob, age
                 p.tags.add("same_name_same_year")
         elif year is not None and year == p.dob.year:
@@ -712,11 +712,10 @@ class World:
         self._common_years[index] = p.dob.year
 
     @staticmethod
-    def _age_fits(p: Person, age: int) -> bool:
+    def _age_fits(p: Person, age: int, members: list[Person]) -> bool:
         if (age >= 18) != (p.age >= 18) or age < 0 or age > 95:
             return False
-        hh = p.household
-        kids = [m for m in hh.members if p in (m.mother, m.father) or p in m.carers or m.step_parent is p]
+        kids = [m for m in members if p in (m.mother, m.father) or p in m.carers or m.step_parent is p]
         if kids and age < max(k.age for k in kids) + 18:
             return False
         parents = [q for q in (p.mother, p.father, *p.carers) if q is not None]

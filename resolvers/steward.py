@@ -1,0 +1,131 @@
+"""Data stewards' decisions: must-link and cannot-link constraints that every later resolve obeys.
+
+A decision is a ``(:StewardDecision {id, kind, reason, user, agency, at, active})`` node about two
+records. Confirming a link is a must-link; rejecting one is a cannot-link; splitting a person stores
+cannot-links between the groups and must-links inside each; merging people stores must-links between
+them. Full and real-time resolution both read the active decisions, so decisions survive every
+re-resolution; a revoked decision stays on file but is no longer obeyed. After storing a decision the
+people involved are re-resolved at once.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from graph_model.db import Database
+from graph_model.errors import InputError
+from resolvers.clustering import Constraints
+from resolvers.incremental import IncrementalResolver, RecordResolution
+from resolvers.pipeline import ResolveOptions
+
+__all__ = ["Decision", "StewardActor", "Stewardship", "add_decisions_to_constraints"]
+
+MUST_LINK = "must_link"
+CANNOT_LINK = "cannot_link"
+
+
+@dataclass(frozen=True, slots=True)
+class StewardActor:
+    user: str
+    agency: str
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    id: str
+    kind: str
+    a: str
+    b: str
+
+
+def add_decisions_to_constraints(rows: Sequence[dict], index_of: dict[str, int], constraints: Constraints) -> int:
+    """Add active decisions (rows of steward/active_decisions) between known records; returns how many."""
+    added = 0
+    for row in rows:
+        i, j = index_of.get(row["a"]), index_of.get(row["b"])
+        if i is None or j is None:
+            continue
+        if row["kind"] == MUST_LINK:
+            constraints.must.append((i, j))
+            # A steward who has seen the evidence overrides what the model inferred about this very
+            # pair (same date of birth with different names, say); a steward's own rejection stays.
+            if constraints.cannot.get(i, {}).get(j) not in (None, "steward_rejected"):
+                constraints.cannot[i].pop(j, None)
+                constraints.cannot[j].pop(i, None)
+        else:
+            constraints.add_cannot(i, j, "steward_rejected")
+        added += 1
+    return added
+
+
+class Stewardship:
+    """Steward operations against one database; re-resolves what each decision touches."""
+
+    def __init__(self, db: Database, options: ResolveOptions = ResolveOptions()) -> None:
+        self.db = db
+        self.resolver = IncrementalResolver(db, options)
+
+    def confirm_link(self, a: str, b: str, reason: str, actor: StewardActor) -> tuple[list[str], RecordResolution]:
+        ids = [self._record(MUST_LINK, a, b, reason, actor)]
+        return ids, self.resolver.resolve(a)
+
+    def reject_link(self, a: str, b: str, reason: str, actor: StewardActor) -> tuple[list[str], RecordResolution]:
+        ids = [self._record(CANNOT_LINK, a, b, reason, actor)]
+        return ids, self.resolver.resolve(a)
+
+    def split_person(self, person_id: str, groups: Sequence[Sequence[str]], reason: str,
+                     actor: StewardActor) -> tuple[list[str], RecordResolution]:
+        members = {row["uid"] for row in self.db.run("resolve/records_of_persons", {"person_ids": [person_id]})}
+        named = [uid for group in groups for uid in group]
+        if len(groups) < 2 or any(not g for g in groups):
+            raise InputError("a split needs at least two non-empty groups of records")
+        if set(named) != members or len(named) != len(set(named)):
+            raise InputError("the groups must name every record of the person exactly once")
+        ids = []
+        for left, right in itertools.combinations(groups, 2):
+            for a, b in itertools.product(left, right):
+                ids.append(self._record(CANNOT_LINK, a, b, reason, actor))
+        for group in groups:
+            for a, b in itertools.pairwise(group):
+                ids.append(self._record(MUST_LINK, a, b, reason, actor))
+        return ids, self.resolver.resolve(groups[0][0])
+
+    def merge_persons(self, person_ids: Sequence[str], reason: str,
+                      actor: StewardActor) -> tuple[list[str], RecordResolution]:
+        if len(set(person_ids)) < 2:
+            raise InputError("a merge needs at least two different people")
+        rows = self.db.run("resolve/records_of_persons", {"person_ids": list(person_ids)})
+        first_record: dict[str, str] = {}
+        for row in sorted(rows, key=lambda r: r["uid"]):
+            first_record.setdefault(row["person_id"], row["uid"])
+        if set(first_record) != set(person_ids):
+            raise InputError("unknown or retired person id among those to merge")
+        anchor = first_record[person_ids[0]]
+        ids = [self._record(MUST_LINK, anchor, first_record[p], reason, actor) for p in person_ids[1:]]
+        return ids, self.resolver.resolve(anchor)
+
+    def revoke(self, decision_id: str, reason: str, actor: StewardActor) -> RecordResolution | None:
+        rows = self.db.run("steward/revoke_decision", {"id": decision_id, "reason": reason, "user": actor.user})
+        if not rows:
+            raise InputError(f"no active steward decision {decision_id}")
+        about = self.db.run("steward/decision_records", {"id": decision_id})
+        return self.resolver.resolve(about[0]["uid"]) if about else None
+
+    def active(self) -> list[Decision]:
+        return [Decision(r["id"], r["kind"], r["a"], r["b"]) for r in self.db.run("steward/active_decisions")]
+
+    def _record(self, kind: str, a: str, b: str, reason: str, actor: StewardActor) -> str:
+        if a == b:
+            raise InputError("a decision needs two different records")
+        if not reason or not reason.strip():
+            raise InputError("a steward decision needs a reason")
+        decision_id = f"sd_{uuid.uuid4().hex[:16]}"
+        rows = self.db.write("steward/record_decision", {"id": decision_id, "kind": kind, "a": a, "b": b,
+                                                          "reason": reason.strip(), "user": actor.user,
+                                                          "agency": actor.agency})
+        if not rows:
+            raise InputError(f"unknown record {a} or {b}", hint="give records as SOURCE:ID")
+        return decision_id
