@@ -1,0 +1,61 @@
+"""The data steward's review queue: uncertain links and suspicious people, most impactful first.
+
+Uncertain links are scored pairs whose match weight falls between two thresholds (defaults: from 0
+bits, even odds, to 4 bits above the link threshold) that are not cannot-links and have no active
+steward decision. A decision on one joins or separates two people, so impact is the number of
+records plus twice the number of agencies involved. Suspicious people hold several valid NHS numbers,
+UPNs or PNC ids (only a steward's confirmation can cause that), or are adults linked to several
+households. Each link item carries both records side by side and the field-by-field explanation.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph_model.db import Database
+
+__all__ = ["ReviewItem", "ReviewQueue", "SuspiciousPerson"]
+
+
+@dataclass
+class ReviewItem:
+    a: str
+    b: str
+    person_a: str
+    person_b: str
+    same_person: bool
+    weight: float
+    probability: float
+    explanation: list[dict[str, Any]]
+    impact: int
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)  # uid -> stored record values
+
+
+@dataclass
+class SuspiciousPerson:
+    person_id: str
+    reasons: list[str]
+    impact: int
+
+
+class ReviewQueue:
+    def __init__(self, db: Database, lower: float = 0.0, upper: float = 8.0) -> None:
+        if lower >= upper:
+            raise ValueError("the lower review threshold must be below the upper one")
+        self.db, self.lower, self.upper = db, lower, upper
+
+    def links(self, first: int = 20, offset: int = 0) -> list[ReviewItem]:
+        rows = self.db.run("review/uncertain_links", {"lower": self.lower, "upper": self.upper,
+                                                      "skip": offset, "limit": first})
+        uids = sorted({r["a"] for r in rows} | {r["b"] for r in rows})
+        records = {r["uid"]: r for r in self.db.run("review/records_side_by_side", {"uids": uids})} if uids else {}
+        return [ReviewItem(a=r["a"], b=r["b"], person_a=r["person_a"], person_b=r["person_b"],
+                           same_person=r["same_person"], weight=r["weight"], probability=r["probability"],
+                           explanation=json.loads(r["explanation"] or "[]"), impact=r["impact"],
+                           records={u: records.get(u, {}) for u in (r["a"], r["b"])}) for r in rows]
+
+    def suspicious(self, first: int = 20, offset: int = 0) -> list[SuspiciousPerson]:
+        return [SuspiciousPerson(r["person_id"], r["reasons"], r["impact"])
+                for r in self.db.run("review/suspicious_people", {"skip": offset, "limit": first})]
