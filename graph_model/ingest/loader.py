@@ -8,8 +8,10 @@ by record, so one bad record cannot sink the others.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,20 +128,35 @@ class Loader:
         on_progress: Callable[[int], None] = lambda _n: None,
         on_written: Callable[[list[str]], None] = lambda _uids: None,
     ) -> LoadSummary:
-        """Prepare and write every item; rejections go to ``on_rejection``. Memory stays bounded by the batch."""
+        """Prepare and write every item; rejections go to ``on_rejection``. Memory stays bounded by the batch.
+
+        Writing overlaps preparing: while the database stores batch N (the driver waits on the socket),
+        this thread normalises batch N+1. At most one batch is in flight, so batches land in order.
+        """
         summary = LoadSummary()
         started = time.perf_counter()
         batch: dict[str, tuple[int, PreparedRecord]] = {}
+        lock = threading.Lock()
+        writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mashgraph-ingest")
+        in_flight: list[tuple[Future[list[str]], int]] = []
 
         def reject(rejection: Rejection) -> None:
-            summary.rejected += 1
-            summary.rejection_counts[rejection.reason] = summary.rejection_counts.get(rejection.reason, 0) + 1
-            on_rejection(rejection)
+            with lock:
+                summary.rejected += 1
+                summary.rejection_counts[rejection.reason] = summary.rejection_counts.get(rejection.reason, 0) + 1
+                on_rejection(rejection)
+
+        def settle() -> None:
+            while in_flight:
+                future, size = in_flight.pop()
+                on_written(future.result())
+                on_progress(size)
 
         def flush() -> None:
             if batch:
-                on_written(self._write_batch(list(batch.values()), location, summary, reject))
-                on_progress(len(batch))
+                settle()
+                entries = list(batch.values())
+                in_flight.append((writer.submit(self._write_batch, entries, location, summary, reject), len(entries)))
                 batch.clear()
 
         for item in items:
@@ -170,7 +187,11 @@ class Loader:
             batch[record.uid] = (item.line, record)
             if len(batch) >= self.batch_size:
                 flush()
-        flush()
+        try:
+            flush()
+            settle()
+        finally:
+            writer.shutdown(wait=True, cancel_futures=True)
         summary.seconds = time.perf_counter() - started
         return summary
 
