@@ -34,6 +34,7 @@ class Constraints:
 
     cannot: dict[int, dict[int, str]] = field(default_factory=dict)
     must: list[tuple[int, int]] = field(default_factory=list)
+    dob_far_separates: bool = True  # off where the data shows far-apart dates among true matches
 
     def add_cannot(self, i: int, j: int, reason: str) -> None:
         self.cannot.setdefault(i, {})[j] = reason
@@ -68,6 +69,7 @@ class _Clusters:
         self.members: dict[int, list[int]] = {}
         self.ids: dict[int, dict[str, frozenset[str]]] = {}
         self.dobs: dict[int, list] = {}
+        self.all_ids: dict[int, set[str]] = {}
         self.links: dict[int, dict[int, list[float]]] = {}  # root -> root -> [sum of weights, count]
         self.constraints = constraints
 
@@ -78,6 +80,7 @@ class _Clusters:
             self.members[i] = [i]
             self.ids[i] = {s: v for s, v in feature.identifiers.items() if s in _STRONG_IDS}
             self.dobs[i] = [feature.dob] if feature.full_dob else []
+            self.all_ids[i] = {f"{s}:{v}" for s, vs in feature.identifiers.items() if s != "uprn" for v in vs}
             self.links[i] = {}
 
     def find(self, i: int) -> int:
@@ -103,10 +106,11 @@ class _Clusters:
             x, y = ids_a.get(scheme), ids_b.get(scheme)
             if x and y and not (x & y):
                 return f"different_{scheme}"
-        for d1 in self.dobs[a]:
-            for d2 in self.dobs[b]:
-                if dob_relation(d1, d2) == "far":
-                    return "dob_far_apart"
+        if self.constraints.dob_far_separates and not self._share_identifier(a, b):
+            for d1 in self.dobs[a]:
+                for d2 in self.dobs[b]:
+                    if dob_relation(d1, d2) == "far":
+                        return "dob_far_apart"
         small, large = (a, b) if len(self.members[a]) <= len(self.members[b]) else (b, a)
         large_members = set(self.members[large])
         for record in self.members[small]:
@@ -119,6 +123,10 @@ class _Clusters:
                 return "clusters_disagree"
         return None
 
+    def _share_identifier(self, a: int, b: int) -> bool:
+        """Do the clusters share any identifier value? Then a far-apart date is a typo, not two people."""
+        return bool(self.all_ids[a] & self.all_ids[b])
+
     def union(self, a: int, b: int) -> None:
         if len(self.members[a]) < len(self.members[b]):
             a, b = b, a
@@ -127,6 +135,7 @@ class _Clusters:
         for scheme, values in self.ids.pop(b).items():
             self.ids[a][scheme] = self.ids[a].get(scheme, frozenset()) | values
         self.dobs[a].extend(self.dobs.pop(b))
+        self.all_ids[a] |= self.all_ids.pop(b)
         for other, (total, count) in self.links.pop(b).items():
             if other == a:
                 continue

@@ -12,7 +12,7 @@ from graph_model.errors import InputError
 from resolvers.features import features_from_row
 from resolvers.model import LinkageModel
 from resolvers.pipeline import DEFAULT_MODEL
-from resolvers.scoring import cannot_link_reason
+from resolvers.scoring import cannot_link_reason, enabled_inferences
 
 __all__ = ["PairExplanation", "explain_pair"]
 
@@ -49,7 +49,7 @@ def explain_pair(db: Database, uid_a: str, uid_b: str, model_path: Path) -> Pair
                 "family_name": model.smoothed_frequencies(names.index("family_name"), family)}
     score = model.explain(a, b)
     levels = [c.level(a, b) for c in model.comparisons]
-    reason = cannot_link_reason(levels)
+    reason = cannot_link_reason(levels, enabled_inferences(model))
     if reason is None and (uid_b in a.related or uid_a in b.related):
         reason = f"recorded_relationship_{a.related.get(uid_b) or b.related.get(uid_a)}"
     persons = {row["uid"]: row["person_id"] for row in db.run("resolve/person_of_records", {"uids": [uid_a, uid_b]})}

@@ -28,7 +28,7 @@ from resolvers.golden import golden_record
 from resolvers.households import form_households, place_of
 from resolvers.model import LinkageModel, probability
 from resolvers.pipeline import DEFAULT_MODEL, ResolveOptions, stable_ids
-from resolvers.scoring import cannot_link_reason
+from resolvers.scoring import cannot_link_reason, enabled_inferences
 from resolvers.vectorised import EncodedRecords, vector_levels
 
 __all__ = ["IncrementalResolver", "RecordResolution"]
@@ -56,6 +56,7 @@ class IncrementalResolver:
         path = options.model_path if options.model_path and options.model_path.exists() else DEFAULT_MODEL
         self.model = LinkageModel.load(Path(path))
         self.weights_table = self.model.level_weights()
+        self.inferences = enabled_inferences(self.model)
 
     # ---------------------------------------------------------------- public
     def resolve(self, uid: str) -> RecordResolution:
@@ -123,7 +124,7 @@ class IncrementalResolver:
         weights = model.score_levels(levels, self.weights_table) + model.tf_adjustments(feats, pairs, levels)
         out = []
         for k, other in enumerate(others):
-            reason = cannot_link_reason(levels[k])
+            reason = cannot_link_reason(levels[k], self.inferences)
             if reason is None and (other.uid in record.related or record.uid in other.related):
                 reason = "recorded_relationship"
             out.append((float(weights[k]), reason))
@@ -154,10 +155,10 @@ class IncrementalResolver:
         pairs = np.stack([left, right], axis=1).astype(np.int64)
         levels = vector_levels(EncodedRecords(component), pairs)
         weights = model.score_levels(levels, self.weights_table) + model.tf_adjustments(component, pairs, levels)
-        constraints = Constraints()
+        constraints = Constraints(dob_far_separates="dob_far_apart" in self.inferences)
         index_of = {f.uid: i for i, f in enumerate(component)}
         for row in range(len(pairs)):
-            reason = cannot_link_reason(levels[row])
+            reason = cannot_link_reason(levels[row], self.inferences)
             if reason:
                 constraints.add_cannot(int(pairs[row, 0]), int(pairs[row, 1]), reason)
         for i, feature in enumerate(component):

@@ -27,7 +27,7 @@ from resolvers.features import RecordFeatures, features_from_row
 from resolvers.golden import golden_record
 from resolvers.households import PersonPlace, form_households, place_of
 from resolvers.model import LinkageModel, probability
-from resolvers.scoring import cannot_link_reason, compute_levels
+from resolvers.scoring import cannot_link_reason, compute_levels, enabled_inferences
 
 DEFAULT_MODEL = Path(__file__).parent / "data" / "default_model.json"
 MIN_RECORDS_TO_TRAIN = 2000
@@ -39,7 +39,7 @@ __all__ = ["ResolveOptions", "ResolveSummary", "resolve_all", "stable_ids"]
 class ResolveOptions:
     model_path: Path | None = None  # where the model is saved / read
     retrain: bool = False  # re-estimate even if a model file exists
-    link_threshold: float = 4.0  # bits: pairs at or above may be merged (probability ~ 0.94)
+    link_threshold: float = 2.0  # bits: pairs at or above may be merged (probability 0.8; see bench/README.md)
     edge_threshold: float = -4.0  # bits: pairs at or above get a SIMILAR_TO edge (explainable near-misses)
     component_engine: str = "auto"  # "gds", "networkx" or "auto" (GDS when the server has it)
     # "constrained" (default): agglomeration inside components that respects cannot-links;
@@ -111,10 +111,11 @@ def resolve_all(db: Database, options: ResolveOptions = ResolveOptions(),
         model = _model(features, levels, options)
     with stage("weights"):
         weights = model.score_levels(levels) + model.tf_adjustments(features, pairs, levels)
-        constraints = Constraints()
+        inferences = enabled_inferences(model)
+        constraints = Constraints(dob_far_separates="dob_far_apart" in inferences)
         cannot: dict[int, str] = {}
         for row in range(len(pairs)):
-            reason = cannot_link_reason(levels[row])
+            reason = cannot_link_reason(levels[row], inferences)
             if reason:
                 cannot[row] = reason
                 constraints.add_cannot(int(pairs[row, 0]), int(pairs[row, 1]), reason)
@@ -208,7 +209,8 @@ def _constrained(features: Sequence[RecordFeatures], pairs: np.ndarray, weights:
             continue
         sub = np.array(rows, dtype=np.int64)
         local = Constraints(cannot=constraints.cannot,
-                            must=[(i, j) for i, j in constraints.must if int(components[i]) == component])
+                            must=[(i, j) for i, j in constraints.must if int(components[i]) == component],
+                            dob_far_separates=constraints.dob_far_separates)
         result = agglomerate(features, pairs[sub].reshape(-1, 2), weights[sub], options.link_threshold, local)
         for record, label in result.labels.items():
             labels[record] = label

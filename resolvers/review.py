@@ -1,7 +1,7 @@
 """The data steward's review queue: uncertain links and suspicious people, most impactful first.
 
-Uncertain links are scored pairs whose match weight falls between two thresholds (defaults: from 0
-bits, even odds, to 4 bits above the link threshold) that are not cannot-links and have no active
+Uncertain links are scored pairs whose match weight falls between two thresholds (defaults: 4 bits
+either side of the 2-bit link threshold) that are not cannot-links and have no active
 steward decision. A decision on one joins or separates two people, so impact is the number of
 records plus twice the number of agencies involved. Suspicious people hold several valid NHS numbers,
 UPNs or PNC ids (only a steward's confirmation can cause that), or are adults linked to several
@@ -41,7 +41,7 @@ class SuspiciousPerson:
 
 
 class ReviewQueue:
-    def __init__(self, db: Database, lower: float = 0.0, upper: float = 8.0) -> None:
+    def __init__(self, db: Database, lower: float = -2.0, upper: float = 6.0) -> None:
         if lower >= upper:
             raise ValueError("the lower review threshold must be below the upper one")
         self.db, self.lower, self.upper = db, lower, upper

@@ -10,32 +10,59 @@ import numpy as np
 
 from resolvers.comparisons import COMPARISONS
 from resolvers.features import RecordFeatures
+from resolvers.model import LinkageModel
 from resolvers.vectorised import EncodedRecords, vector_levels
 
-__all__ = ["CANNOT_LINK_LEVELS", "cannot_link_reason", "compute_levels"]
+__all__ = ["ALL_INFERENCES", "cannot_link_reason", "compute_levels", "enabled_inferences"]
 
 _PARALLEL_MIN_PAIRS = 200_000
 
 _INDEX = {c.name: i for i, c in enumerate(COMPARISONS)}
-# Levels that mean "never the same person", by comparison.
-CANNOT_LINK_LEVELS = {
-    "nhs_number": {1: "different_nhs_number"},
-    "upn": {1: "different_upn"},
-    "pnc_id": {1: "different_pnc_id"},
-    "dob": {6: "dob_far_apart"},
-}
 _GIVEN, _DOB = _INDEX["given_name"], _INDEX["dob"]
+_DOB_FAR = COMPARISONS[_DOB].levels.index("far")
+_NATIONAL_IDS = ("nhs_number", "upn", "pnc_id")
 _GIVEN_ELSE = COMPARISONS[_GIVEN].levels.index("else")
 
 
-def cannot_link_reason(levels: Sequence[int]) -> str | None:
-    """Why a pair with these levels can never be one person, or None."""
-    for name, table in CANNOT_LINK_LEVELS.items():
-        reason = table.get(int(levels[_INDEX[name]]))
-        if reason:
-            return reason
+# An inference "this level means different people" is enforced only where the data bears it out:
+# among true matches (pairs anchored by a shared identifier) the level must be this rare. In
+# safeguarding data unrelated given names with one date of birth are twins (m ~ 1.6%); in data whose
+# names are routinely replaced (FEBRL's m is ~24%) the same rule would split people.
+INFERENCE_MAX_M = {"dob_far_apart": 0.02, "twins_same_dob_different_given_name": 0.05}
+
+
+def enabled_inferences(model: LinkageModel) -> frozenset[str]:
+    """The cannot-link inferences this model's data supports (see INFERENCE_MAX_M)."""
+    m_far = model.m[_DOB][_DOB_FAR]
+    m_else = model.m[_GIVEN][_GIVEN_ELSE]
+    enabled = set()
+    if m_far <= INFERENCE_MAX_M["dob_far_apart"]:
+        enabled.add("dob_far_apart")
+    if m_else <= INFERENCE_MAX_M["twins_same_dob_different_given_name"]:
+        enabled.add("twins_same_dob_different_given_name")
+    return frozenset(enabled)
+
+
+ALL_INFERENCES = frozenset(INFERENCE_MAX_M)
+
+
+def cannot_link_reason(levels: Sequence[int], inferences: frozenset[str] = ALL_INFERENCES) -> str | None:
+    """Why a pair with these levels can never be one person, or None.
+
+    Two different valid national identifiers always separate. The inferences from dates and names
+    (far-apart dates of birth; the same date of birth with unrelated given names, as twins have) apply
+    when enabled for the data (:func:`enabled_inferences`), and give way when the records share an
+    identifier: then the date or the name is the typo.
+    """
+    for name in _NATIONAL_IDS:
+        if levels[_INDEX[name]] == 1:
+            return f"different_{name}"
+    if any(levels[_INDEX[name]] == 0 for name in (*_NATIONAL_IDS, "other_identifier")):
+        return None
+    if levels[_DOB] == _DOB_FAR and "dob_far_apart" in inferences:
+        return "dob_far_apart"
     # Same full date of birth but unrelated given names: twins (or triplets), not one person.
-    if levels[_GIVEN] == _GIVEN_ELSE and levels[_DOB] == 0:
+    if levels[_GIVEN] == _GIVEN_ELSE and levels[_DOB] == 0 and "twins_same_dob_different_given_name" in inferences:
         return "twins_same_dob_different_given_name"
     return None
 

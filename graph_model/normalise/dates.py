@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import DamerauLevenshtein
 
 __all__ = ["DOB_RELATIONS", "PartialDate", "dob_relation", "parse_date"]
 
@@ -196,9 +196,9 @@ def dob_relation(a: PartialDate, b: PartialDate) -> str:
     - "exact": both known to the day and equal.
     - "day_month_swapped": both full, same year, a's day is b's month and a's month is b's day, and
       day != month (a UK/US ordering mix-up).
-    - "off_by_one": both full and they differ in exactly one of day, month, year, by a one-character
-      typo (Levenshtein distance 1 between the YYYYMMDD strings) or by one unit (day +-1, month +-1,
-      year +-1: 1989 vs 1990 is a slip, not two typos); or the dates are one calendar day apart
+    - "off_by_one": both full and they differ in exactly one of day, month, year, by one typo (one
+      digit changed, or two adjacent digits swapped, in the YYYYMMDD strings) or by one unit (day +-1,
+      month +-1, year +-1: 1989 vs 1990 is a slip, not two typos); or the dates are one calendar day apart
       (31 March vs 1 April).
     - "year_month": same year and month, but not covered above (includes month-precision dates).
     - "year_only": same year otherwise (also when either side is known only to the year).
@@ -215,7 +215,8 @@ def dob_relation(a: PartialDate, b: PartialDate) -> str:
             return "day_month_swapped"
         differing = (a.year != b.year) + (a.month != b.month) + (a.day != b.day)
         one_unit = abs(a.year - b.year) == 1 or abs(a.month - b.month) == 1 or abs(a.day - b.day) == 1
-        if differing == 1 and (one_unit or Levenshtein.distance(_digits(a), _digits(b)) == 1):
+        # One typo: a changed digit, or two adjacent digits swapped (1956 for 1965), in one component.
+        if differing == 1 and (one_unit or DamerauLevenshtein.distance(_digits(a), _digits(b)) == 1):
             return "off_by_one"
         first, second = sorted((datetime.date(a.year, a.month, a.day), datetime.date(b.year, b.month, b.day)))
         if (second - first).days == 1:

@@ -54,6 +54,7 @@ def test_family_name_levels(description: str, left: str, right: str, expected: s
     ("year only on one side", "2015", "2015-03-04", "year_only"),
     ("siblings two years apart", "2015-03-04", "2017-08-21", "else"),
     ("father and son", "1980-03-04", "2008-03-04", "far"),
+    ("year digits swapped (a typo, not another person)", "1956-04-09", "1965-04-09", "off_by_one"),
     ("missing", None, "2015-03-04", "missing"),
     ("placeholder is missing", "1900-01-01", "2015-03-04", "missing"),
 ])
@@ -92,3 +93,19 @@ def test_landline_counts_as_location_and_mobile_as_personal() -> None:
 def test_nhs_number_levels(description: str, left: str, right: str, expected: str) -> None:
     assert level_name("nhs_number", {"given_name": "A", "identifiers": {"nhs_number": left}},
                       {"given_name": "A", "identifiers": {"nhs_number": right}}) == expected, description
+
+
+def test_shared_identifier_overrides_date_and_name_inferences() -> None:
+    from resolvers.scoring import cannot_link_reason
+
+    def reason(**right: Any) -> str | None:
+        left = {"given_name": "Harley", "family_name": "Mccarthy", "dob": "1908-04-19"}
+        if "identifiers" in right:
+            left["identifiers"] = right["identifiers"]
+        a, b = features(source_id="a", **left), features(source_id="b", **{**left, **right})
+        return cannot_link_reason([c.level(a, b) for c in COMPARISONS])
+
+    assert reason(given_name="Zoe") == "twins_same_dob_different_given_name"
+    assert reason(given_name="Zoe", identifiers={"soc_sec_id": "1"}) is None
+    assert reason(dob="1961-04-19") == "dob_far_apart"
+    assert reason(dob="1990-04-19", identifiers={"nhs_number": "9434765919"}) is None
