@@ -7,13 +7,14 @@ records (and so the agencies) it came from.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from resolvers.features import RecordFeatures
 
-__all__ = ["SOURCE_TRUST", "golden_record"]
+__all__ = ["SOURCE_TRUST", "golden_record", "person_properties", "retirements"]
 
 # Which agency is most trusted for identity fields (health registration checks identity; police
 # nominals include aliases). Sources not listed rank last.
@@ -72,3 +73,22 @@ def golden_record(records: Sequence[RecordFeatures], current_address: str | None
             "emails": {k: sorted(v) for k, v in emails.items()},
         },
     }
+
+
+def person_properties(records: Sequence[RecordFeatures], current_address: str | None,
+                      flags: list[str] | None = None) -> dict[str, Any]:
+    """The (:Person) node properties for a person's records: golden values, provenance as JSON, and
+    analysts' flags (None leaves the stored flags as they are)."""
+    golden = golden_record(records, current_address)
+    props = {k: golden[k] for k in ("given_name", "family_name", "dob", "sex", "current_address",
+                                    "aliases", "sources", "record_count")}
+    if flags is not None:
+        props["flags"] = flags
+    props["provenance"] = json.dumps(golden["provenance"])
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def retirements(events: Sequence[dict[str, Any]], active: set[str]) -> list[dict[str, Any]]:
+    """Old person ids that merges or splits retired, with their successors (for resolve/retire_persons)."""
+    return [{"id": old, "status": e["kind"], "successors": e["to_ids"]}
+            for e in events if e["kind"] in ("merged", "split") for old in e["from_ids"] if old not in active]

@@ -22,13 +22,13 @@ import neo4j
 import numpy as np
 
 from graph_model.db import Database, run_in
-from resolvers.clustering import Constraints, agglomerate
+from resolvers.clustering import agglomerate
 from resolvers.features import RecordFeatures, features_from_row
-from resolvers.golden import golden_record
+from resolvers.golden import person_properties, retirements
 from resolvers.households import form_households, place_of
 from resolvers.model import LinkageModel, probability
 from resolvers.pipeline import DEFAULT_MODEL, ResolveOptions, stable_ids
-from resolvers.scoring import cannot_link_reason, enabled_inferences
+from resolvers.scoring import build_constraints, cannot_link_reason, enabled_inferences
 from resolvers.vectorised import EncodedRecords, vector_levels
 
 __all__ = ["IncrementalResolver", "RecordResolution"]
@@ -155,17 +155,8 @@ class IncrementalResolver:
         pairs = np.stack([left, right], axis=1).astype(np.int64)
         levels = vector_levels(EncodedRecords(component), pairs)
         weights = model.score_levels(levels, self.weights_table) + model.tf_adjustments(component, pairs, levels)
-        constraints = Constraints(dob_far_separates="dob_far_apart" in self.inferences)
+        constraints, _ = build_constraints(component, pairs, levels, self.inferences)
         index_of = {f.uid: i for i, f in enumerate(component)}
-        for row in range(len(pairs)):
-            reason = cannot_link_reason(levels[row], self.inferences)
-            if reason:
-                constraints.add_cannot(int(pairs[row, 0]), int(pairs[row, 1]), reason)
-        for i, feature in enumerate(component):
-            for other_uid, kind in feature.related.items():
-                j = index_of.get(other_uid)
-                if j is not None:
-                    constraints.add_cannot(i, j, f"recorded_relationship_{kind}")
         from resolvers.steward import add_decisions_to_constraints  # steward builds on this module
 
         add_decisions_to_constraints(run_in(tx, "steward/decisions_for_records", {"uids": list(index_of)}),
@@ -198,17 +189,13 @@ class IncrementalResolver:
         persons, links = [], []
         for label, idx in people.items():
             records = [component[i] for i in idx]
-            golden = golden_record(records, place_of(records).current_address)
-            props = {k: golden[k] for k in ("given_name", "family_name", "dob", "sex", "current_address",
-                                            "aliases", "sources", "record_count")}
-            props["provenance"] = json.dumps(golden["provenance"])
-            persons.append({"id": person_ids[label], "props": {k: v for k, v in props.items() if v is not None}})
+            # Flags are the full run's (they need every household); a real-time resolve keeps them.
+            persons.append({"id": person_ids[label],
+                            "props": person_properties(records, place_of(records).current_address)})
             links.extend({"uid": f.uid, "person_id": person_ids[label]} for f in records)
         run_in(tx, "resolve/write_persons", {"persons": persons})
         run_in(tx, "resolve/link_records_to_persons", {"links": links})
-        active = set(person_ids.values())
-        retired = [{"id": old, "status": e["kind"], "successors": e["to_ids"]}
-                   for e in events if e["kind"] in ("merged", "split") for old in e["from_ids"] if old not in active]
+        retired = retirements(events, set(person_ids.values()))
         if retired:
             run_in(tx, "resolve/retire_persons", {"retired": retired})
         if events:

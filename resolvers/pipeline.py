@@ -24,10 +24,10 @@ from resolvers.blocking import BLOCKING_RULES, BlockingReport, candidate_pairs
 from resolvers.clustering import Constraints, agglomerate, components_networkx
 from resolvers.comparisons import COMPARISONS
 from resolvers.features import RecordFeatures, features_from_row
-from resolvers.golden import golden_record
+from resolvers.golden import person_properties, retirements
 from resolvers.households import PersonPlace, form_households, place_of
 from resolvers.model import LinkageModel, probability
-from resolvers.scoring import cannot_link_reason, compute_levels, enabled_inferences
+from resolvers.scoring import build_constraints, compute_levels, enabled_inferences
 
 DEFAULT_MODEL = Path(__file__).parent / "data" / "default_model.json"
 MIN_RECORDS_TO_TRAIN = 2000
@@ -112,18 +112,7 @@ def resolve_all(db: Database, options: ResolveOptions = ResolveOptions(),
     with stage("weights"):
         weights = model.score_levels(levels) + model.tf_adjustments(features, pairs, levels)
         inferences = enabled_inferences(model)
-        constraints = Constraints(dob_far_separates="dob_far_apart" in inferences)
-        cannot: dict[int, str] = {}
-        for row in range(len(pairs)):
-            reason = cannot_link_reason(levels[row], inferences)
-            if reason:
-                cannot[row] = reason
-                constraints.add_cannot(int(pairs[row, 0]), int(pairs[row, 1]), reason)
-        for i, feature in enumerate(features):
-            for other_uid, kind in feature.related.items():
-                j = index_of.get(other_uid)
-                if j is not None:
-                    constraints.add_cannot(i, j, f"recorded_relationship_{kind}")
+        constraints, cannot = build_constraints(features, pairs, levels, inferences)
         # Steward decisions: imported here, not at the top, because steward builds on this module.
         from resolvers.steward import add_decisions_to_constraints
 
@@ -359,24 +348,15 @@ def _write_people(db: Database, features: Sequence[RecordFeatures], people: dict
     persons, links = [], []
     for label, members in people.items():
         records = [features[i] for i in members]
-        golden = golden_record(records, places[label].current_address)
-        props = {k: golden[k] for k in ("given_name", "family_name", "dob", "sex", "current_address",
-                                        "aliases", "sources", "record_count")}
-        props["flags"] = ["linked_to_several_households"] if label in flagged else []
-        props["provenance"] = json.dumps(golden["provenance"])
-        persons.append({"id": person_ids[label], "props": {k: v for k, v in props.items() if v is not None}})
+        flags = ["linked_to_several_households"] if label in flagged else []
+        persons.append({"id": person_ids[label],
+                        "props": person_properties(records, places[label].current_address, flags)})
         links.extend({"uid": f.uid, "person_id": person_ids[label]} for f in records)
     for start in range(0, len(persons), options.batch_size):
         db.write("resolve/write_persons", {"persons": persons[start:start + options.batch_size]})
     for start in range(0, len(links), options.batch_size):
         db.write("resolve/link_records_to_persons", {"links": links[start:start + options.batch_size]})
-    active = set(person_ids.values())
-    retired = []
-    for event in events:
-        if event["kind"] in ("merged", "split"):
-            for old in event["from_ids"]:
-                if old not in active:
-                    retired.append({"id": old, "status": event["kind"], "successors": event["to_ids"]})
+    retired = retirements(events, set(person_ids.values()))
     if retired:
         db.write("resolve/retire_persons", {"retired": retired})
     if events:

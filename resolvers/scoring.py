@@ -8,12 +8,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from resolvers.clustering import Constraints
 from resolvers.comparisons import COMPARISONS
 from resolvers.features import RecordFeatures
 from resolvers.model import LinkageModel
 from resolvers.vectorised import EncodedRecords, vector_levels
 
-__all__ = ["ALL_INFERENCES", "cannot_link_reason", "compute_levels", "enabled_inferences"]
+__all__ = ["ALL_INFERENCES", "build_constraints", "cannot_link_reason", "compute_levels", "enabled_inferences"]
 
 _PARALLEL_MIN_PAIRS = 200_000
 
@@ -91,3 +92,23 @@ def compute_levels(features: Sequence[RecordFeatures], pairs: np.ndarray, proces
     finally:
         _worker_encoded = None
     return np.concatenate(parts) if parts else np.empty((0, len(COMPARISONS)), dtype=np.int8)
+
+
+def build_constraints(features: Sequence[RecordFeatures], pairs: np.ndarray, levels: np.ndarray,
+                      inferences: frozenset[str]) -> tuple[Constraints, dict[int, str]]:
+    """Cannot-links from scored pairs' levels and from recorded relationships between the records.
+    Returns the constraints and, per pair row, the reason the pair can never be one person."""
+    constraints = Constraints(dob_far_separates="dob_far_apart" in inferences)
+    cannot: dict[int, str] = {}
+    for row in range(len(pairs)):
+        reason = cannot_link_reason(levels[row], inferences)
+        if reason:
+            cannot[row] = reason
+            constraints.add_cannot(int(pairs[row, 0]), int(pairs[row, 1]), reason)
+    index_of = {f.uid: i for i, f in enumerate(features)}
+    for i, feature in enumerate(features):
+        for other_uid, kind in feature.related.items():
+            j = index_of.get(other_uid)
+            if j is not None:
+                constraints.add_cannot(i, j, f"recorded_relationship_{kind}")
+    return constraints, cannot
