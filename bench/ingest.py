@@ -5,7 +5,7 @@ peak memory of the loading Python process.
 
 Targets on a 2-core machine: >= 10,000 records/s sustained; peak Python memory < 500 MB at 1M records.
 Data is generated first in a separate process, so the loader's peak memory is its own. The database is
-a dedicated one (MASHGRAPH_BENCH_DATA_DIR, default /tmp/mashgraph-bench-db, port 7692), emptied before
+a dedicated one (MASHGRAPH_BENCH_DATA_DIR, default /tmp/mashgraph-bench-ingest-db, port 7696), emptied before
 each size.
 """
 
@@ -27,8 +27,8 @@ RECORDS_PER_HOUSEHOLD = 4.6  # measured on the generator; the exact count is rep
 def _settings():  # type: ignore[no-untyped-def]
     from graph_model.config import Settings
 
-    return Settings(data_dir=Path(os.environ.get("MASHGRAPH_BENCH_DATA_DIR", "/tmp/mashgraph-bench-db")),
-                    bolt_port=int(os.environ.get("MASHGRAPH_BENCH_BOLT_PORT", "7692")),
+    return Settings(data_dir=Path(os.environ.get("MASHGRAPH_BENCH_DATA_DIR", "/tmp/mashgraph-bench-ingest-db")),
+                    bolt_port=int(os.environ.get("MASHGRAPH_BENCH_BOLT_PORT", "7696")),
                     neo4j_heap="4g", neo4j_pagecache="4g")
 
 

@@ -52,3 +52,13 @@ def test_data_persists_across_stop_and_start(db: Database, test_settings: Settin
     assert server.start() is False  # idempotent
     records, _, _ = db.driver.execute_query("MATCH (r:Record {uid: 'persist:1'}) RETURN count(r) AS n")
     assert records[0]["n"] == 1
+
+
+
+def test_generated_passwords_are_never_taken_for_options() -> None:
+    """Regression: a password starting with '-' made `neo4j-admin dbms set-initial-password` fail."""
+    from graph_model.localdb.server import new_password
+
+    passwords = [new_password() for _ in range(5000)]
+    assert not [p for p in passwords if p.startswith("-")]
+    assert len(set(passwords)) == len(passwords) and min(len(p) for p in passwords) >= 32

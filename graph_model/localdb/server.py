@@ -110,7 +110,7 @@ class LocalNeo4j:
         (h / "conf" / "neo4j.conf").write_text("\n".join(lines) + "\n")
 
     def _set_initial_password(self) -> None:
-        password = secrets.token_urlsafe(24)
+        password = new_password()
         self._run(
             [self._java(), "-cp", f"{self.home / 'lib'}/*", "org.neo4j.cli.AdminTool",
              "dbms", "set-initial-password", password],
@@ -242,6 +242,12 @@ class LocalNeo4j:
         if result.returncode != 0:
             output = (result.stdout + result.stderr).strip()[-2000:]
             raise DatabaseError(f"{what} failed (exit {result.returncode}):\n{output}")
+
+
+def new_password() -> str:
+    """A random password for the local server. Hex, not urlsafe base64: a password starting with "-"
+    is read as an option by neo4j-admin, which then refuses to start."""
+    return secrets.token_hex(24)
 
 
 def _alive(pid: int) -> bool:
