@@ -250,8 +250,9 @@ def _write_edges(db: Database, features: Sequence[RecordFeatures], pairs: np.nda
                  options: ResolveOptions) -> int:
     db.run("resolve/clear_similarity", {"batch_size": options.batch_size})
     table = model.level_weights()
-    rows = [r for r in np.nonzero(weights >= options.edge_threshold)[0].tolist()] + \
-           [r for r in cannot if weights[r] < options.edge_threshold]
+    # Pairs far below the edge threshold, cannot-links included (mostly household members with far-apart
+    # dates of birth), are not stored: they explain nothing a steward needs, and `explain` recomputes them.
+    rows = np.nonzero(weights >= options.edge_threshold)[0].tolist()
     written = 0
     for start in range(0, len(rows), options.batch_size):
         batch = []

@@ -94,17 +94,37 @@ def compute_levels(features: Sequence[RecordFeatures], pairs: np.ndarray, proces
     return np.concatenate(parts) if parts else np.empty((0, len(COMPARISONS)), dtype=np.int8)
 
 
+def cannot_link_reasons(levels: np.ndarray, inferences: frozenset[str] = ALL_INFERENCES) -> dict[int, str]:
+    """:func:`cannot_link_reason` for every row of a level matrix at once: row -> reason."""
+    reasons = np.full(len(levels), "", dtype=object)
+    decided = np.zeros(len(levels), dtype=bool)
+    for name in _NATIONAL_IDS:
+        hit = ~decided & (levels[:, _INDEX[name]] == 1)
+        reasons[hit] = f"different_{name}"
+        decided |= hit
+    shared = np.zeros(len(levels), dtype=bool)
+    for name in (*_NATIONAL_IDS, "other_identifier"):
+        shared |= levels[:, _INDEX[name]] == 0
+    decided |= shared
+    if "dob_far_apart" in inferences:
+        hit = ~decided & (levels[:, _DOB] == _DOB_FAR)
+        reasons[hit] = "dob_far_apart"
+        decided |= hit
+    if "twins_same_dob_different_given_name" in inferences:
+        hit = ~decided & (levels[:, _GIVEN] == _GIVEN_ELSE) & (levels[:, _DOB] == 0)
+        reasons[hit] = "twins_same_dob_different_given_name"
+    rows = np.nonzero(reasons != "")[0]
+    return {int(r): reasons[r] for r in rows}
+
+
 def build_constraints(features: Sequence[RecordFeatures], pairs: np.ndarray, levels: np.ndarray,
                       inferences: frozenset[str]) -> tuple[Constraints, dict[int, str]]:
     """Cannot-links from scored pairs' levels and from recorded relationships between the records.
     Returns the constraints and, per pair row, the reason the pair can never be one person."""
     constraints = Constraints(dob_far_separates="dob_far_apart" in inferences)
-    cannot: dict[int, str] = {}
-    for row in range(len(pairs)):
-        reason = cannot_link_reason(levels[row], inferences)
-        if reason:
-            cannot[row] = reason
-            constraints.add_cannot(int(pairs[row, 0]), int(pairs[row, 1]), reason)
+    cannot = cannot_link_reasons(levels, inferences)
+    for row, reason in cannot.items():
+        constraints.add_cannot(int(pairs[row, 0]), int(pairs[row, 1]), reason)
     index_of = {f.uid: i for i, f in enumerate(features)}
     for i, feature in enumerate(features):
         for other_uid, kind in feature.related.items():

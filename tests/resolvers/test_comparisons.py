@@ -109,3 +109,20 @@ def test_shared_identifier_overrides_date_and_name_inferences() -> None:
     assert reason(given_name="Zoe", identifiers={"soc_sec_id": "1"}) is None
     assert reason(dob="1961-04-19") == "dob_far_apart"
     assert reason(dob="1990-04-19", identifiers={"nhs_number": "9434765919"}) is None
+
+
+def test_vectorised_cannot_link_reasons_equal_the_reference() -> None:
+    import itertools
+
+    import numpy as np
+
+    from resolvers.scoring import ALL_INFERENCES, cannot_link_reason, cannot_link_reasons
+
+    sizes = [len(c.levels) for c in COMPARISONS]
+    rng = np.random.default_rng(7)
+    levels = np.stack([rng.integers(-1, size, 5000) for size in sizes], axis=1)
+    for inferences in (ALL_INFERENCES, frozenset(), frozenset({"dob_far_apart"})):
+        fast = cannot_link_reasons(levels, inferences)
+        slow = {r: reason for r in range(len(levels)) if (reason := cannot_link_reason(levels[r], inferences))}
+        assert fast == slow
+    assert list(itertools.islice(fast.values(), 1))  # the random levels do hit some rules
