@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from graph_model.synthetic.generator import AGENCIES, write_demo_data
+from graph_model.synthetic.generator import write_demo_data
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,11 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.households < 0:
         parser.error("--households must be zero or more")
     summary = write_demo_data(args.out, args.households, args.seed)
-    counts = ", ".join(f"{name} {summary.records[name]}" for name in AGENCIES)
-    print(
-        f"wrote {summary.total_records} records ({counts}) for {summary.people} people in "
-        f"{summary.households} households to {summary.out_dir}"
-    )
+    print(f"wrote {summary} to {summary.out_dir}")
     return 0
 
 

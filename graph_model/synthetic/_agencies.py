@@ -19,6 +19,7 @@ from graph_model.synthetic._world import REF_ORD, Address, Household, Person, _a
 Item = tuple[dict[str, Any], tuple[str, str, str, str], tuple[str, ...], dict[str, str] | None]
 
 _REF = R.REFERENCE_DATE
+_SHARE_WITH_CHILDREN = 0.54  # of all households, measured on the generated world
 _EARLIEST_RECORD = date(2012, 1, 1).toordinal()
 _ABBREVIATIONS = {
     "Road": "Rd",
@@ -157,7 +158,7 @@ class Agencies:
         elif p.former_family and rng.random() < R.MAIDEN_NAME_RATE:
             family = p.former_family
             tags.append("former_surname")
-        elif p.hyphenated and rng.random() < R.HYPHEN_VARIANT_RATE:
+        elif p.hyphenated and "-" in family and rng.random() < R.HYPHEN_VARIANT_RATE:
             first, _, second = family.partition("-")
             r = rng.random()
             family = first if r < 0.5 else second if r < 0.7 else f"{first} {second}"
@@ -526,7 +527,7 @@ class Agencies:
         known: set[str] = set()
         for hh in units:
             kids = [p for p in hh.members if p.age < 18]
-            if not kids or rng.random() >= R.SOCIAL_CARE_HOUSEHOLD_RATE:
+            if not kids or rng.random() >= R.SOCIAL_CARE_HOUSEHOLD_RATE / _SHARE_WITH_CHILDREN:
                 continue
             known.add(hh.hid)
             people = list(hh.members)

@@ -211,7 +211,8 @@ class World:
         self._address_offset = {t.name: rng.randrange(space) for t in ref.towns}
         self._address_n = dict.fromkeys(self._address_offset, 0)
         self._upn_serial: dict[tuple[str, str], int] = {}
-        self._common_years: dict[int, int] = {}  # common name index -> birth year of its last bearer
+        # (common name, town, sex, era) -> birth year of the last bearer of that full name there
+        self._common_years: dict[tuple[int, int, str, str], int] = {}
         self._dob_anchor = [date(_REF.year - age, _REF.month, _REF.day).toordinal() for age in range(111)]
 
     # --- small draws -----------------------------------------------------------------------
@@ -356,6 +357,10 @@ class World:
         woman = self.person(hh, woman_group, "F", woman_age, family if married else birth_family)
         if married:
             woman.former_family = gendered(birth_family, "F")
+            if rng.random() < R.HYPHENATED_MARRIED_RATE:  # kept her name in front of his: Jones-Smith
+                woman.family = gendered(f"{birth_family}-{family}", "F")
+                woman.hyphenated = True
+                woman.tags.add("hyphenated")
         man.partner, woman.partner = woman, man
         return man, woman, married
 
@@ -487,7 +492,7 @@ class World:
             self._build_house_share(hh, group, surname)
 
         if common is not None:
-            self._apply_common_name([p for h in units for p in h.members], common, common_i)
+            self._apply_common_name([p for h in units for p in h.members], common, common_i, town)
         for h in units:
             self._finish(h, moved_allowed=h is hh and kind != "split_family")
         return units
@@ -559,6 +564,7 @@ class World:
         leaver.school_contact = rng.random() < R.DEPARTED_PARENT_CONTACT_RATE
         if stayer.former_family and rng.random() < 0.2:  # she went back to her own surname
             stayer.family, stayer.former_family = stayer.former_family, stayer.family
+            stayer.hyphenated = False
         if rng.random() < 0.7:
             sex = "F" if leaver.sex == "M" else "M"
             group = self._group_for_partner(leaver.group)
@@ -687,8 +693,8 @@ class World:
                 hh, g, sex, rng.randint(19, 40), surname if (i == 0 and surname) else self._surname(g)
             )
 
-    def _apply_common_name(self, members: list[Person], common: CommonName, index: int) -> None:
-        """Give one member the common full name; sometimes the same birth year as the last bearer."""
+    def _apply_common_name(self, members: list[Person], common: CommonName, index: int, town: Town) -> None:
+        """Give one member the common full name; sometimes the birth year of its last bearer in the town."""
         rng = self.rng
         target = gendered(common.family, "F")
         candidates = [
@@ -700,7 +706,10 @@ class World:
         era = "child" if p.dob.year >= 2004 else "adult"
         p.given = common.given[(p.sex, era)]
         p.tags.add("same_name_stranger")
-        year = self._common_years.get(index)
+        if p.email:
+            p.email = self._email_address(p.given, p.family, p.dob)
+        key = (index, town.index, p.sex, era)
+        year = self._common_years.get(key)
         if year is not None and year != p.dob.year and rng.random() < R.SAME_NAME_SAME_YEAR_RATE:
             dob = date.fromordinal(date(year, 1, 1).toordinal() + rng.randrange(365))
             age = _age(dob, _REF)
@@ -709,7 +718,7 @@ class World:
                 p.tags.add("same_name_same_year")
         elif year is not None and year == p.dob.year:
             p.tags.add("same_name_same_year")
-        self._common_years[index] = p.dob.year
+        self._common_years[key] = p.dob.year
 
     @staticmethod
     def _age_fits(p: Person, age: int, members: list[Person]) -> bool:
@@ -721,8 +730,11 @@ class World:
         parents = [q for q in (p.mother, p.father, *p.carers) if q is not None]
         if parents and age > min(q.age for q in parents) - 18:
             return False
-        twins = "twin" in p.tags
-        return not twins
+        # Siblings are not born months apart (twins never get here).
+        siblings = [
+            m for m in members if m is not p and parents and set(parents) & {m.mother, m.father, *m.carers}
+        ]
+        return all(abs(m.age - age) >= 1 for m in siblings)
 
     def _finish(self, hh: Household, moved_allowed: bool) -> None:
         """Household-wide facts: landline, a move, schools, UPNs, tenancy."""

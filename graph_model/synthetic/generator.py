@@ -95,6 +95,13 @@ class DemoSummary:
     def total_records(self) -> int:
         return sum(self.records.values())
 
+    def __str__(self) -> str:
+        agencies = ", ".join(f"{name} {count:,}" for name, count in self.records.items())
+        return (
+            f"{self.total_records:,} records ({agencies}) for {self.people:,} people "
+            f"in {self.households:,} households"
+        )
+
 
 def _units(households: int, seed: int) -> Iterator[list[Item]]:
     if households < 0:

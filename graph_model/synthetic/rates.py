@@ -44,9 +44,9 @@ HOUSEHOLD_KIND_WEIGHTS: dict[str, float] = {
 CHILDREN_COUNT_WEIGHTS: dict[int, float] = {1: 0.36, 2: 0.37, 3: 0.16, 4: 0.07, 5: 0.03, 6: 0.01}
 MIXED_COUPLE_RATE = 0.08  # per couple: partners from different groups
 MARRIED_RATE = 0.65  # per couple with children: the mother took the father's surname
-HYPHENATED_CHILD_RATE = (
-    0.20  # per child whose parents' surnames differ: child double-barrelled ("Smith-Khan")
-)
+HYPHENATED_MARRIED_RATE = 0.10  # per woman who took her partner's surname: double-barrelled (Jones-Smith)
+# Per family whose parents' surnames differ: the children are double-barrelled ("Smith-Khan").
+HYPHENATED_CHILD_RATE = 0.20
 KINSHIP_CARE_RATE = 0.15  # per multigenerational household: grandparents bring up grandchildren, no parents
 ADULT_CHILD_RATE = 0.15  # per family: eldest child may be an adult (18-24) still at home
 LANDLINE_RATE = 0.35  # per household: a landline shared by every member
@@ -147,7 +147,8 @@ CONTACT_EMAIL_RATE = 0.40
 CONTACT_SEX_MISSING_RATE = 0.50
 
 SOCIAL_CARE_HOUSEHOLD_RATE = 0.08
-"""Per household with children: known to children's social care (children and parents)."""
+"""Per household: known to children's social care (children and parents). Only households with
+children qualify (about 54% of them), so about 15% of those are known."""
 SOCIAL_CARE_NHS_NUMBER_RATE = 0.60
 SOCIAL_CARE_UPN_RATE = 0.40  # per school-age child record
 SOCIAL_CARE_ABSENT_PARENT_RATE = 0.60  # per split family in social care: the parent who left is recorded

@@ -9,7 +9,10 @@ import math
 import re
 import time
 import tracemalloc
+import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from random import Random
@@ -103,6 +106,12 @@ def _age(dob: str) -> int:
     d = date.fromisoformat(dob)
     ref = R.REFERENCE_DATE
     return ref.year - d.year - ((ref.month, ref.day) < (d.month, d.day))
+
+
+def _fold(text: str) -> str:
+    """Upper case, no diacritics, Polish feminine endings made masculine (twins Nowicka and Nowicki)."""
+    folded = unicodedata.normalize("NFKD", text.replace("ł", "l")).encode("ascii", "ignore").decode().upper()
+    return re.sub(r"(SK|CK|DZK)A\b", r"\1I", folded)
 
 
 def _digits(text: str) -> str:
@@ -219,7 +228,7 @@ def test_a_person_lives_in_one_household(tagged: Tagged) -> None:
 
 def test_household_ids_cover_the_requested_number(tagged: Tagged) -> None:
     households = {truth.household_id for _, truth, _ in tagged}
-    assert max(int(h[1:]) for h in households) == HOUSEHOLDS
+    assert max(int(h[1:]) for h in households) <= HOUSEHOLDS
     assert len(households) > 0.97 * HOUSEHOLDS  # a few lone adults are known to no agency
 
 
@@ -261,10 +270,13 @@ def test_records_per_household_in_expected_range(tagged: Tagged) -> None:
 def test_agency_coverage(tagged: Tagged, by_person: dict) -> None:
     people = len(by_person)
     in_health = {t.person_id for r, t, _ in tagged if r["source"] == "health"}
-    assert 0.92 <= len(in_health) / people <= 0.98
+    assert 0.92 <= len(in_health) / people <= 0.99  # of the people some agency knows
     health = [r for r, _, _ in tagged if r["source"] == "health"]
+    # Re-registration duplicates carry it half the time; a few people never had one.
+    per_record = (R.HEALTH_NHS_NUMBER_RATE + R.HEALTH_DUPLICATE_RATE * 0.5) / (1 + R.HEALTH_DUPLICATE_RATE)
+    expected = (1 - R.NO_NHS_NUMBER_RATE) * per_record
     _assert_rate(
-        sum("nhs_number" in r["identifiers"] for r in health), len(health), 0.89, "NHS number on health"
+        sum("nhs_number" in r["identifiers"] for r in health), len(health), expected, "NHS on health"
     )
     pupils = [(r, t) for r, t, _ in tagged if r["source_id"].startswith("SIMS-P")]
     for record, truth in pupils:
@@ -276,6 +288,16 @@ def test_agency_coverage(tagged: Tagged, by_person: dict) -> None:
     }
     police_adults = {t.person_id for r, t, _ in tagged if r["source"] == "police"} & adults
     assert 0.02 <= len(police_adults) / len(adults) <= 0.10
+
+
+def test_social_care_knows_its_share_of_households(tagged_large: Tagged) -> None:
+    by_person = _group_by_person(tagged_large)
+    known = set()
+    for record, truth, _ in tagged_large:
+        dob = _true_dob(by_person[truth.person_id])
+        if record["source"] == "social_care" and dob and len(dob) == 10 and _age(dob) < 18:
+            known.add(truth.household_id)
+    _assert_rate(len(known), RATE_HOUSEHOLDS, R.SOCIAL_CARE_HOUSEHOLD_RATE, "households known to social care")
 
 
 # --- identifiers ---------------------------------------------------------------------------------
@@ -340,20 +362,35 @@ def test_phones_and_emails_are_fictional(tagged: Tagged) -> None:
                 phone
             )
         for email in record["emails"]:
-            assert email.lower().endswith(("@mailbox.test", "@post.test", "@inbox.test", "noemail@example.com")), email
+            assert email.lower().endswith(
+                ("@mailbox.test", "@post.test", "@inbox.test", "noemail@example.com")
+            ), email
 
 
 # --- hard cases, found in the records themselves --------------------------------------------------
 
 
-def test_twins_exist(by_person: dict) -> None:
-    seen: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+def test_twins_exist(tagged_large: Tagged) -> None:
+    """Same household, same dob, same surname, different people (about 15 pairs per 1,000 households)."""
+    by_person = _group_by_person(tagged_large)
+    home = {t.person_id: t.household_id for _, t, _ in tagged_large}
+    born: dict[tuple[str, str], set[str]] = defaultdict(set)
     for pid, recs in by_person.items():
         dob = _true_dob(recs)
-        health = [r for r, tags in recs if r["source"] == "health" and "surname_change" not in tags]
-        if dob and health and _age(dob) < 18:
-            seen[(health[0]["addresses"][0]["line1"], health[0]["family_name"], dob)].add(pid)
-    assert any(len(p) == 2 for p in seen.values())
+        if dob and len(dob) == 10 and _age(dob) < 18:
+            born[(home[pid], dob)].add(pid)
+    twins = [pids for pids in born.values() if len(pids) == 2]
+    assert len(twins) >= 10
+    for pids in twins:  # the same surname, as the agency that holds most of each twin's records has it
+        surnames = {
+            _fold(Counter(r["family_name"] for r, _ in by_person[p]).most_common(1)[0][0]) for p in pids
+        }
+        assert len(surnames) == 1 or any(
+            t in ("surname_change", "typo", "hyphen_variant")
+            for p in pids
+            for _, tags in by_person[p]
+            for t in tags
+        )
 
 
 def test_fathers_and_sons_share_a_full_name(tagged: Tagged, by_person: dict) -> None:
@@ -409,7 +446,23 @@ def test_same_full_name_in_unrelated_households_of_one_town(tagged: Tagged) -> N
             households[truth.person_id] = truth.household_id
     shared = {k: p for k, p in bearers.items() if len({households[x] for x in p}) >= 2}
     assert len(shared) >= 3
-    assert any(k[1] in ("Khan", "Smith", "Hussain", "Ali", "Jones", "Ahmed", "Patel") for k in shared)
+
+
+def test_common_names_recur_on_purpose(tagged_large: Tagged) -> None:
+    """Mohammed Khan, Olivia Smith...: several unrelated bearers in one town, some born the same year."""
+    home = {t.person_id: t.household_id for _, t, _ in tagged_large}
+    bearers: dict[tuple[str, str, str], set[tuple[str, str]]] = defaultdict(set)
+    for pid, recs in _group_by_person(tagged_large).items():
+        if "same_name_stranger" not in recs[0][1] or not (dob := _true_dob(recs)):
+            continue
+        family = Counter(r["family_name"] for r, _ in recs).most_common(1)[0][0]
+        town = Counter(a["town"] for r, _ in recs for a in r["addresses"] if a["to"] is None).most_common(1)[
+            0
+        ][0]
+        bearers[(_true_given(recs) or "", family, town)].add((home[pid], dob[:4]))
+    repeated = [b for b in bearers.values() if len({h for h, _ in b}) >= 2]
+    assert len(repeated) >= 5
+    assert sum(len({y for _, y in b}) < len(b) for b in repeated) >= 2  # some born in the same year
 
 
 def test_hyphenated_surnames_recorded_both_ways(by_person: dict) -> None:
@@ -484,57 +537,78 @@ def _tag_rate(tagged: Tagged, tag: str, eligible: Any = None) -> tuple[int, int]
     return sum(tag in tags for _, _, tags in pool), len(pool)
 
 
-def test_record_level_rates(tagged_large: Tagged) -> None:
-    tagged = tagged_large
-    by_person = _group_by_person(tagged)
-    nicknames = reference().nicknames
-    given = {pid: _true_given(recs) for pid, recs in by_person.items()}
-    dob = {pid: _true_dob(recs) for pid, recs in by_person.items()}
-    not_alias = lambda r, t, tags: "alias" not in tags  # noqa: E731
+@dataclass(frozen=True)
+class _Truths:
+    """Each person's true given name and dob, read back from the records that carry no error."""
 
-    _assert_rate(*_tag_rate(tagged, "typo", not_alias), R.NAME_TYPO_RATE, "typos")
-    # Eligibility must not depend on the outcome: a record that got the error is eligible by definition
-    # (its person's true value may be unknowable when every record of theirs has the error).
-    _assert_rate(
-        *_tag_rate(
-            tagged, "nickname", lambda r, t, tags: "nickname" in tags or given[t.person_id] in nicknames
-        ),
-        R.NICKNAME_RATE,
-        "nicknames",
+    given: dict[str, str | None]
+    dob: dict[str, str | None]
+
+
+@pytest.fixture(scope="module")
+def truths(tagged_large: Tagged) -> _Truths:
+    people = _group_by_person(tagged_large)
+    return _Truths(
+        {p: _true_given(r) for p, r in people.items()}, {p: _true_dob(r) for p, r in people.items()}
     )
 
-    def swappable(r: dict, t: TruthRow, tags: tuple[str, ...]) -> bool:
-        if "dob_swap" in tags:
-            return True
-        d = dob[t.person_id]
-        return (
-            bool(r["dob"])
-            and d is not None
-            and len(d) == 10
-            and int(d[8:]) <= 12
-            and d[8:] != d[5:7]
-            and "dob_placeholder" not in tags
-            and "alias" not in tags
-            and int(d[:4]) < 2026
-        )
 
-    _assert_rate(*_tag_rate(tagged, "dob_swap", swappable), R.DOB_SWAP_RATE, "day-month swaps")
-    with_dob = lambda r, t, tags: bool(r["dob"]) and "dob_placeholder" not in tags and "alias" not in tags  # noqa: E731
-    off, n = _tag_rate(tagged, "dob_off_by_one", with_dob)
-    _assert_rate(off, n, R.DOB_OFF_BY_ONE_RATE * 0.99, "dob off by one")
-    _assert_rate(
-        *_tag_rate(tagged, "dob_placeholder", lambda r, t, tags: r["dob"] is not None),
-        R.PLACEHOLDER_DOB_RATE,
-        "placeholder dob",
-    )
-    _assert_rate(
-        *_tag_rate(tagged, "nfa", lambda r, t, tags: r["source"] == "police"), R.NFA_RATE, "no fixed abode"
-    )
-    _assert_rate(
-        *_tag_rate(tagged, "sex_unknown", lambda r, t, tags: "contact" not in tags),
-        R.SEX_UNKNOWN_RATE,
-        "sex unknown",
-    )
+# Who is eligible for each error must not depend on whether they got it: a record that has the error
+# is eligible by definition (its person's true value is unknowable when every one of their records has it).
+Eligible = Callable[[dict[str, Any], TruthRow, tuple[str, ...], _Truths], bool]
+
+
+def _not_alias(r: dict[str, Any], t: TruthRow, tags: tuple[str, ...], truth: _Truths) -> bool:
+    return "alias" not in tags
+
+
+def _has_nickname(r: dict[str, Any], t: TruthRow, tags: tuple[str, ...], truth: _Truths) -> bool:
+    return "nickname" in tags or truth.given[t.person_id] in reference().nicknames
+
+
+def _swappable(r: dict[str, Any], t: TruthRow, tags: tuple[str, ...], truth: _Truths) -> bool:
+    if "dob_swap" in tags:
+        return True
+    d = truth.dob[t.person_id]
+    if not r["dob"] or d is None or len(d) != 10 or {"dob_placeholder", "alias"} & set(tags):
+        return False
+    return int(d[8:]) <= 12 and d[8:] != d[5:7] and int(d[:4]) < R.REFERENCE_DATE.year
+
+
+def _with_dob(r: dict[str, Any], t: TruthRow, tags: tuple[str, ...], truth: _Truths) -> bool:
+    return bool(r["dob"]) and not {"dob_placeholder", "alias"} & set(tags)
+
+
+def _any_dob(r: dict[str, Any], t: TruthRow, tags: tuple[str, ...], truth: _Truths) -> bool:
+    return r["dob"] is not None
+
+
+def _police(r: dict[str, Any], t: TruthRow, tags: tuple[str, ...], truth: _Truths) -> bool:
+    return r["source"] == "police"
+
+
+def _not_contact(r: dict[str, Any], t: TruthRow, tags: tuple[str, ...], truth: _Truths) -> bool:
+    return "contact" not in tags
+
+
+@pytest.mark.parametrize(
+    ("tag", "rate", "eligible"),
+    [
+        ("typo", R.NAME_TYPO_RATE, _not_alias),
+        ("nickname", R.NICKNAME_RATE, _has_nickname),
+        ("dob_swap", R.DOB_SWAP_RATE, _swappable),
+        # not applied on top of a swap, nor when it would put the dob after the reference date
+        ("dob_off_by_one", R.DOB_OFF_BY_ONE_RATE * 0.99, _with_dob),
+        ("dob_placeholder", R.PLACEHOLDER_DOB_RATE, _any_dob),
+        ("nfa", R.NFA_RATE, _police),
+        ("sex_unknown", R.SEX_UNKNOWN_RATE, _not_contact),
+    ],
+)
+def test_record_level_rates(
+    tagged_large: Tagged, truths: _Truths, tag: str, rate: float, eligible: Eligible
+) -> None:
+    pool = [tags for r, t, tags in tagged_large if eligible(r, t, tags, truths)]
+    _assert_rate(sum(tag in tags for tags in pool), len(pool), rate, tag)
 
 
 def test_moved_record_rates(tagged_large: Tagged) -> None:
@@ -557,6 +631,11 @@ def world_people() -> tuple[list, list]:
     while len(households) < 5000:
         households.extend(world.unit(5000 - len(households)))
     return households, [p for h in households for p in h.members]
+
+
+def test_exactly_the_requested_households_are_made(world_people: tuple[list, list]) -> None:
+    households, _ = world_people
+    assert [h.hid for h in households] == [f"H{i:06d}" for i in range(1, 5001)]
 
 
 def test_household_and_person_level_rates(world_people: tuple[list, list]) -> None:
