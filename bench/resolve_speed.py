@@ -75,13 +75,23 @@ def child_splink(folder: str) -> None:
                                   "pairs_above_threshold": run.pairs_scored}))
 
 
+class ChildFailed(RuntimeError):
+    pass
+
+
 def _child(args: list[str]) -> dict[str, Any]:
     proc = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, cwd=h.ROOT)
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
             return json.loads(line[7:])
     sys.stderr.write(proc.stderr[-4000:])
-    raise RuntimeError(f"child {args[0]} failed with exit code {proc.returncode}")
+    last = (proc.stderr.strip().splitlines() or ["?"])[-1]
+    raise ChildFailed(f"{args[0]} exited {proc.returncode}: {last[:300]}")
+
+
+def _records_in_db(project: h.ProjectDB) -> int:
+    with project.driver.session(database=project.settings.neo4j_database) as session:
+        return int(session.run("MATCH (r:Record) RETURN count(r) AS n").single()["n"])
 
 
 class NeoMemory:
@@ -132,6 +142,9 @@ def main() -> None:
     parser.add_argument("--skip-splink", action="store_true")
     parser.add_argument("--skip-project", action="store_true")
     parser.add_argument("--stop-db", action="store_true", help="stop the bench Neo4j at the end")
+    parser.add_argument("--reuse-loaded", action="store_true",
+                        help="skip ingest when the bench database already holds exactly this many records "
+                             "(from an earlier run of the same size and seed)")
     parser.add_argument("--child-resolve", help=argparse.SUPPRESS)
     parser.add_argument("--child-splink", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -159,24 +172,38 @@ def main() -> None:
                 print(f"\n{data.records} records ({households} households)", flush=True)
                 del data
                 if project is not None:
-                    project.reset()
-                    started = time.perf_counter()
-                    row["ingest"] = project.load(sorted(folder.glob("*.jsonl")))
-                    row["ingest"]["seconds"] = round(time.perf_counter() - started, 2)
-                    print(f"  ingested in {row['ingest']['seconds']} s (not timed in the comparison)", flush=True)
+                    if args.reuse_loaded and _records_in_db(project) == row["records"]:
+                        row["ingest"] = {"reused": True}
+                        print("  records already loaded (--reuse-loaded): ingest skipped", flush=True)
+                    else:
+                        project.reset()
+                        started = time.perf_counter()
+                        row["ingest"] = project.load(sorted(folder.glob("*.jsonl")))
+                        row["ingest"]["seconds"] = round(time.perf_counter() - started, 2)
+                        print(f"  ingested in {row['ingest']['seconds']} s (not timed in the comparison)",
+                              flush=True)
                     with NeoMemory() as neo:
                         started = time.perf_counter()
-                        result = _child(["--child-resolve", str(folder / "model.json")])
-                        row["project"] = {"wall_seconds": round(time.perf_counter() - started, 2),
+                        try:
+                            result = _child(["--child-resolve", str(folder / "model.json")])
+                        except ChildFailed as exc:
+                            result = {"error": str(exc)}
+                        wall = time.perf_counter() - started
+                    if "error" in result:
+                        row["project"] = result
+                        print(f"  this project FAILED: {result['error']}", flush=True)
+                    else:
+                        row["project"] = {"wall_seconds": round(wall, 2),
                                           "resolve_seconds": round(result["seconds"], 2),
                                           "peak_python_mb": round(result["peak_mb"]),
                                           "peak_neo4j_rss_mb": round(neo.peak),
                                           "stages": result["summary"].get("seconds", {}),
                                           "summary": {k: v for k, v in result["summary"].items()
                                                       if k in ("records", "candidate_pairs", "edges", "links",
-                                                               "people", "households", "component_engine")}}
-                    print(f"  this project: {row['project']['resolve_seconds']} s, "
-                          f"peak Python {row['project']['peak_python_mb']} MB", flush=True)
+                                                               "cannot_links", "people", "households",
+                                                               "component_engine")}}
+                        print(f"  this project: {row['project']['resolve_seconds']} s, "
+                              f"peak Python {row['project']['peak_python_mb']} MB", flush=True)
                 if not args.skip_splink:
                     started = time.perf_counter()
                     result = _child(["--child-splink", str(folder)])
@@ -206,7 +233,10 @@ def report(results: dict[str, Any]) -> str:
              f"{'train':>6} {'predict':>7} {'cluster':>7} {'peak MB':>8} | {'ratio':>5}"]
     for row in results["sizes"]:
         p, s = row.get("project", {}), row.get("splink", {})
-        ratio = (f"{p['resolve_seconds'] / s['dedupe_seconds']:.2f}" if p and s and s.get("dedupe_seconds") else "-")
+        if "error" in p:
+            p = {"resolve_seconds": "FAILED"}
+        ratio = (f"{p['resolve_seconds'] / s['dedupe_seconds']:.2f}"
+                 if isinstance(p.get("resolve_seconds"), float) and s.get("dedupe_seconds") else "-")
         st = s.get("stages", {})
         lines.append(f"{row['records']:>9} | {p.get('resolve_seconds', '-'):>9} {p.get('peak_python_mb', '-'):>10} "
                      f"{p.get('peak_neo4j_rss_mb', '-'):>9} | {s.get('dedupe_seconds', '-'):>8} "
