@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import db, demo, ingest, resolve
+from api.cli import audit, db, demo, ingest, policy, resolve, serve, token
 
 app = typer.Typer(
     name="mashgraph",
@@ -16,6 +16,10 @@ app.add_typer(db.app, name="db")
 ingest.register(app)
 resolve.register(app)
 demo.register(app)
+serve.register(app)
+token.register(app)
+app.add_typer(policy.app, name="policy")
+app.add_typer(audit.app, name="audit")
 
 if __name__ == "__main__":
     app()

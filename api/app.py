@@ -1,0 +1,205 @@
+"""The Starlette application: ``POST /graphql``, ``/healthz``, ``/readyz`` (and GraphiQL in development).
+
+The Neo4j driver is created once in the lifespan (or handed in) and passed down; the policy is
+loaded and checked at start, the audit writer started, the API's indexes and constraints ensured.
+Requests: JSON body only (no GET queries, no form posts: no cross-site requests without a CORS
+preflight), one operation per request (no batching), bearer token and ``X-Purpose`` required.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import uuid
+from collections.abc import AsyncIterator
+
+import orjson
+from neo4j import AsyncDriver
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from api.audit import AuditLog, ensure_audit_schema
+from api.auth import Principal, TokenVerifier
+from api.config import ApiSettings
+from api.errors import ErrorCode, Unauthenticated
+from api.execution import Outcome, audit_refusal, error_body, execute_operation
+from api.graphql.schema import MashgraphSchema, build_schema
+from api.policy import Policy, load_policy
+from api.service.scope import Services
+from api.store import AsyncDatabase, connect_async
+
+__all__ = ["create_app", "create_app_from_environ", "ensure_api_schema"]
+
+log = logging.getLogger("mashgraph.api")
+
+_SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Pragma": "no-cache",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+}
+_API_SCHEMA = ("api/index_record_family_norm", "api/index_record_family_phonetic", "api/index_record_dob",
+               "api/index_address_postcode", "policy/mark_uid_unique", "policy/break_glass_id_unique",
+               "policy/break_glass_user_index")
+
+
+async def ensure_api_schema(db: AsyncDatabase) -> None:
+    """The indexes and constraints the API relies on (idempotent)."""
+    for name in _API_SCHEMA:
+        await db.run(name)
+    await ensure_audit_schema(db)
+
+
+def _json(outcome: Outcome, request_id: str) -> Response:
+    headers = {**_SECURITY_HEADERS, "X-Request-Id": request_id, **outcome.headers}
+    return Response(orjson.dumps(outcome.payload), status_code=outcome.status, headers=headers,
+                    media_type="application/json")
+
+
+async def graphql_endpoint(request: Request) -> Response:
+    """POST /graphql."""
+    request_id = uuid.uuid4().hex
+    state = request.app.state
+    outcome = await _handle(request, request_id, state.services, state.schema, state.verifier)
+    return _json(outcome, request_id)
+
+
+async def _handle(request: Request, request_id: str, services: Services, schema: MashgraphSchema,
+                  verifier: TokenVerifier) -> Outcome:
+    settings = services.settings
+    purpose = request.headers.get("x-purpose", "").strip()[:64]
+    # Who asks comes first: an unauthenticated caller learns nothing, not even about the body.
+    principal: Principal | None = None
+    authorization = request.headers.get("authorization", "")
+    scheme, _, token = authorization.partition(" ")
+    try:
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("send Authorization: Bearer <token>")
+        principal = verifier.verify(token.strip())
+    except Unauthenticated as exc:
+        return await audit_refusal(services, None, purpose, request_id, ErrorCode.UNAUTHENTICATED, str(exc),
+                                   headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    policy = services.policy
+    if principal.agency not in policy.agencies or principal.role not in policy.roles:
+        return await audit_refusal(services, principal, purpose, request_id, ErrorCode.UNAUTHENTICATED,
+                                   "the token names an agency or role the sharing policy does not know",
+                                   headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        return await audit_refusal(services, principal, purpose, request_id, ErrorCode.BAD_REQUEST,
+                                   "send the request as Content-Type: application/json")
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > settings.max_body_bytes):
+        return await audit_refusal(services, principal, purpose, request_id, ErrorCode.BAD_REQUEST,
+                                   f"the request body is larger than {settings.max_body_bytes} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > settings.max_body_bytes:
+            return await audit_refusal(services, principal, purpose, request_id, ErrorCode.BAD_REQUEST,
+                                       f"the request body is larger than {settings.max_body_bytes} bytes")
+    try:
+        document = orjson.loads(bytes(body))
+    except orjson.JSONDecodeError:
+        return await audit_refusal(services, principal, purpose, request_id, ErrorCode.BAD_REQUEST,
+                                   "the request body is not JSON")
+    if isinstance(document, list):
+        return await audit_refusal(services, principal, purpose, request_id, ErrorCode.BATCHING_NOT_SUPPORTED,
+                                   "batched requests are not supported: send one operation per request")
+    query = document.get("query") if isinstance(document, dict) else None
+    variables = document.get("variables") if isinstance(document, dict) else None
+    operation_name = document.get("operationName") if isinstance(document, dict) else None
+    if (not isinstance(query, str) or not query.strip() or not isinstance(variables, dict | None)
+            or not isinstance(operation_name, str | None)):
+        return await audit_refusal(services, principal, purpose, request_id, ErrorCode.BAD_REQUEST,
+                                   "the body must be {\"query\": string, \"variables\"?: object, "
+                                   "\"operationName\"?: string}")
+    if not purpose or purpose not in policy.purposes:
+        return await audit_refusal(services, principal, purpose if purpose in policy.purposes else "",
+                                   request_id, ErrorCode.PURPOSE_REQUIRED,
+                                   "state the purpose in the X-Purpose header; one of: "
+                                   + ", ".join(policy.purposes), query=query)
+    return await execute_operation(services, schema, principal, purpose, request_id, query, variables,
+                                   operation_name)
+
+
+async def graphiql(request: Request) -> Response:
+    settings: ApiSettings = request.app.state.services.settings
+    if not settings.development:
+        return Response(orjson.dumps(error_body(ErrorCode.BAD_REQUEST, "use POST", "-")), status_code=405,
+                        headers={**_SECURITY_HEADERS, "Allow": "POST"}, media_type="application/json")
+    from strawberry.http.ides import get_graphql_ide_html
+
+    headers = {k: v for k, v in _SECURITY_HEADERS.items() if k != "Content-Security-Policy"}
+    return HTMLResponse(get_graphql_ide_html("graphiql"), headers=headers)
+
+
+async def healthz(request: Request) -> Response:
+    """Liveness: the database answers."""
+    services: Services = request.app.state.services
+    ok = await services.db.ping()
+    return Response(orjson.dumps({"status": "ok" if ok else "database unreachable"}), status_code=200 if ok else 503,
+                    headers=_SECURITY_HEADERS, media_type="application/json")
+
+
+async def readyz(request: Request) -> Response:
+    """Readiness: started, policy loaded, audit writer running, database answering."""
+    state = request.app.state
+    services: Services = state.services
+    writer_ok = services.audit.running
+    ok = bool(state.ready) and writer_ok and await services.db.ping()
+    body = {"status": "ready" if ok else "not ready", "policyVersion": services.policy.version}
+    return Response(orjson.dumps(body), status_code=200 if ok else 503, headers=_SECURITY_HEADERS,
+                    media_type="application/json")
+
+
+def create_app(settings: ApiSettings, *, driver: AsyncDriver | None = None, policy: Policy | None = None) -> Starlette:
+    """The application for these settings. A driver passed in is used (and not closed); else one is made."""
+    policy = policy or load_policy(settings.policy_file)
+    verifier = TokenVerifier(settings)  # configuration problems surface now, not on the first request
+    schema = build_schema(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        own_driver = driver is None
+        active = driver or connect_async(settings.database)
+        db = AsyncDatabase(active, settings.database.neo4j_database, timeout=settings.query_timeout)
+        audit = AuditLog(db, timeout=settings.audit_timeout)
+        try:
+            await ensure_api_schema(db)
+            await audit.start()
+            app.state.services = Services(settings=settings, db=db, policy=policy, audit=audit)
+            app.state.ready = True
+            log.info("mashgraph API ready: policy %s (%s), mode %s", policy.version, policy.digest[:12],
+                     settings.mode)
+            yield
+        finally:
+            app.state.ready = False
+            await audit.close()
+            if own_driver:
+                await active.close()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql_endpoint, methods=["POST"]),
+            Route("/graphql", graphiql, methods=["GET"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.schema = schema
+    app.state.verifier = verifier
+    app.state.ready = False
+    return app
+
+
+def create_app_from_environ() -> Starlette:
+    """Factory for ``uvicorn --factory`` with several workers: settings from this process's environment."""
+    return create_app(ApiSettings.from_mapping(os.environ))

@@ -1,0 +1,207 @@
+"""The root query type. Every field asks the service layer, which asks the policy decision point."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
+
+from api.errors import InvalidArgument
+from api.graphql.context import Info
+from api.graphql.ids import HOUSEHOLD_ID, PERSON_ID, record_uid
+from api.graphql.types.audit_entry import AuditEntry
+from api.graphql.types.break_glass_grant import BreakGlassGrant
+from api.graphql.types.connection import Connection, connection_from_slice, page_window, paginate
+from api.graphql.types.household import Household
+from api.graphql.types.identifier_input import IdentifierInput
+from api.graphql.types.match_evidence import MatchEvidence
+from api.graphql.types.network import Network
+from api.graphql.types.network_edge_kind import NetworkEdgeKind
+from api.graphql.types.node import Node
+from api.graphql.types.person import Person
+from api.graphql.types.person_match import PersonMatch
+from api.graphql.types.policy_info import PolicyInfo
+from api.graphql.types.purpose import Purpose
+from api.graphql.types.record import Record
+from api.service import governance
+from api.service.network import Explorer
+from api.service.search import SearchCriteria, search_people
+
+__all__ = ["Query"]
+
+
+def _selects(info: Info, name: str) -> bool:
+    """Whether the current field's selection asks for the sub-field ``name`` (fragments followed; cycles are
+    invalid documents). Reads the parsed document directly: cheaper than building ``info.selected_fields``."""
+    raw = info._raw_info
+    fragments = raw.fragments
+
+    def walk(selection_set: SelectionSetNode | None) -> bool:
+        for selection in selection_set.selections if selection_set else ():
+            if isinstance(selection, FieldNode):
+                if selection.name.value == name:
+                    return True
+            elif isinstance(selection, InlineFragmentNode):
+                if walk(selection.selection_set):
+                    return True
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = fragments.get(selection.name.value)
+                if fragment is not None and walk(fragment.selection_set):
+                    return True
+        return False
+
+    return any(walk(node.selection_set) for node in raw.field_nodes)
+
+
+async def _person(info: Info, person_id: str) -> Person | None:
+    scope = info.context.scope
+    scope.require("person")
+    scope.disclosure.requested.add(person_id)
+    if not PERSON_ID.match(person_id):
+        return None
+    if _selects(info, "household"):
+        view = await scope.person_and_household(person_id)
+    else:
+        view = await scope.person(person_id)
+    return Person.of(info, view) if view is not None else None
+
+
+async def _household(info: Info, household_id: str) -> Household | None:
+    scope = info.context.scope
+    scope.require("household")
+    scope.disclosure.requested.add(household_id)
+    if not HOUSEHOLD_ID.match(household_id):
+        return None
+    view = await scope.household(household_id)
+    if view is None:
+        return None
+    for person, _ in view.members:
+        scope.disclosure.disclose_person(person)
+    return Household(view=view)
+
+
+async def _record(info: Info, uid: str) -> Record | None:
+    scope = info.context.scope
+    scope.require("record")
+    scope.disclosure.requested.add(uid)
+    view = await scope.record(uid)
+    if view is None:
+        return None
+    if view.person_id:
+        scope.disclosure.subjects.add(view.person_id)
+    scope.disclosure.rules |= view.rules
+    return Record(view=view)
+
+
+def _kinds(kinds: list[NetworkEdgeKind] | None) -> list[str] | None:
+    return [k.value for k in kinds] if kinds else None
+
+
+@strawberry.type(description="Read the single view of people and households, search, explore networks. Every "
+                             "request needs a bearer token and an X-Purpose header; what comes back is what your "
+                             "agency and role may see for that purpose. Not found and not permitted look the same "
+                             "(null).")
+class Query:
+    @strawberry.field(description="Fetch any object by its id (person, household or record).")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        text = str(id)
+        if text.startswith("per_"):
+            return await _person(info, text)
+        if text.startswith("hh_"):
+            return await _household(info, text)
+        uid = record_uid(text)
+        if uid is not None:
+            return await _record(info, uid)
+        info.context.scope.disclosure.requested.add(text[:80])
+        return None
+
+    @strawberry.field(description="The single view of a person. An old id after a merge or split still resolves "
+                                  "(see resolution).")
+    async def person(self, info: Info, id: strawberry.ID) -> Person | None:
+        return await _person(info, str(id))
+
+    @strawberry.field(description="Do we know this person? Candidates ranked by match probability, with the "
+                                  "reasons. Needs a family name or an identifier.")
+    async def search_people(self, info: Info, given_name: str | None = None, family_name: str | None = None,
+                            dob: str | None = None, postcode: str | None = None,
+                            identifier: IdentifierInput | None = None, first: int | None = 10,
+                            after: str | None = None, min_probability: float = 0.01) -> Connection[PersonMatch]:
+        scope = info.context.scope
+        scope.require("searchPeople")
+        if not 0 <= min_probability < 1:
+            raise InvalidArgument("minProbability must be at least 0 and below 1")
+        for value, name in ((given_name, "givenName"), (family_name, "familyName"), (dob, "dob"),
+                            (postcode, "postcode")):
+            if value is not None and len(value) > 100:
+                raise InvalidArgument(f"{name} is too long")
+        criteria = SearchCriteria(given_name=given_name, family_name=family_name, dob=dob, postcode=postcode,
+                                  identifier_scheme=identifier.scheme if identifier else None,
+                                  identifier_value=identifier.value if identifier else None)
+        page_window(first, after, scope.settings.max_page_size, 10)  # validate before searching
+        matches = await search_people(scope, criteria, min_probability=min_probability)
+        return paginate(matches, first, after, scope.settings.max_page_size, lambda m: PersonMatch(
+            person=Person.of(info, m.person), score=m.probability, weight=m.weight,
+            explanation=[MatchEvidence(comparison=e.comparison, level=e.level, weight=e.weight) for e in m.evidence],
+            matched_record_ids=PersonMatch.record_ids(m.record_uids)), default=10)
+
+    @strawberry.field(description="A household with its members, address history and the evidence for membership.")
+    async def household(self, info: Info, id: strawberry.ID) -> Household | None:
+        return await _household(info, str(id))
+
+    @strawberry.field(description="The people, households, addresses, phones, emails and schools around a person, "
+                                  "up to `hops` edges away (at most 3), and the edges between them.")
+    async def network(self, info: Info, person_id: strawberry.ID, hops: int = 2,
+                      kinds: list[NetworkEdgeKind] | None = None) -> Network | None:
+        scope = info.context.scope
+        scope.require("network")
+        scope.disclosure.requested.add(str(person_id))
+        if not 1 <= hops <= scope.settings.network_max_hops:
+            raise InvalidArgument(f"hops must be between 1 and {scope.settings.network_max_hops}")
+        if not PERSON_ID.match(str(person_id)):
+            return None
+        data = await Explorer(scope, _kinds(kinds)).network(str(person_id), hops)
+        return Network.of(info, data) if data is not None else None
+
+    @strawberry.field(description="The shortest connection between two people through what you may see (at most "
+                                  "`maxHops` edges, at most 6); null when there is none.")
+    async def path(self, info: Info, from_: Annotated[strawberry.ID, strawberry.argument(name="from")],
+                   to: strawberry.ID, kinds: list[NetworkEdgeKind] | None = None, max_hops: int = 4) -> Network | None:
+        scope = info.context.scope
+        scope.require("path")
+        scope.disclosure.requested |= {str(from_), str(to)}
+        if not 1 <= max_hops <= scope.settings.path_max_hops:
+            raise InvalidArgument(f"maxHops must be between 1 and {scope.settings.path_max_hops}")
+        if not PERSON_ID.match(str(from_)) or not PERSON_ID.match(str(to)):
+            return None
+        data = await Explorer(scope, _kinds(kinds)).path(str(from_), str(to), max_hops)
+        return Network.of(info, data) if data is not None else None
+
+    @strawberry.field(description="One agency record by its id in the agency's system.")
+    async def record(self, info: Info, source: str, source_id: str) -> Record | None:
+        if len(source) > 64 or len(source_id) > 200:
+            raise InvalidArgument("source or sourceId is too long")
+        return await _record(info, f"{source.strip().lower()}:{source_id.strip()}")
+
+    @strawberry.field(description="Who accessed a person (under any of their ids) and why, newest first "
+                                  "(information governance; this read is audited too).")
+    async def audit_trail(self, info: Info, person_id: strawberry.ID, first: int | None = 20,
+                          after: str | None = None) -> Connection[AuditEntry]:
+        scope = info.context.scope
+        offset, size = page_window(first, after, scope.settings.max_page_size, 20)
+        total, entries = await governance.audit_trail(scope, str(person_id), offset, size)
+        return connection_from_slice(entries, offset, total, AuditEntry.of)
+
+    @strawberry.field(description="Break-glass grants for review, newest first (information governance).")
+    async def break_glass_grants(self, info: Info, pending_only: bool = True, first: int | None = 20,
+                                 after: str | None = None) -> Connection[BreakGlassGrant]:
+        scope = info.context.scope
+        offset, size = page_window(first, after, scope.settings.max_page_size, 20)
+        total, grants = await governance.grants_for_review(scope, pending_only, offset, size)
+        return connection_from_slice(grants, offset, total, BreakGlassGrant.of)
+
+    @strawberry.field(description="The sharing policy in force.")
+    def policy(self, info: Info) -> PolicyInfo:
+        policy = info.context.scope.services.policy
+        return PolicyInfo(name=policy.name, version=policy.version, digest=policy.digest,
+                          purposes=[Purpose(code=c, description=d) for c, d in policy.purposes.items()])

@@ -1,0 +1,228 @@
+"""The service layer: application-wide services, and one request's scope (caller, loaders, disclosures).
+
+Resolvers call the scope; the scope loads through per-request DataLoaders (never shared between
+users: a cache holds what one caller may see) and asks the policy decision point about everything
+it hands back. What was disclosed, withheld and asked for is collected for the audit entry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+
+from api.audit import AuditLog
+from api.auth import Principal
+from api.config import ApiSettings
+from api.errors import Forbidden
+from api.policy import Decision, Policy, PolicyDecisionPoint, Subject
+from api.service.bundles import HouseholdBundle, PersonBundle, parse_person_rows
+from api.service.views import (
+    HouseholdView,
+    LinkView,
+    PersonView,
+    RecordView,
+    Withheld,
+    build_household,
+    build_link,
+    build_person,
+)
+from api.store import AsyncDatabase
+from resolvers.model import LinkageModel
+
+__all__ = ["Disclosure", "RequestScope", "Services"]
+
+
+@dataclass
+class Services:
+    """Built once per process (the Starlette lifespan, or a CLI command) and shared by requests."""
+
+    settings: ApiSettings
+    db: AsyncDatabase
+    policy: Policy
+    audit: AuditLog
+    pdp: PolicyDecisionPoint = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pdp = PolicyDecisionPoint(self.policy)
+
+    @property
+    def restricted_marker(self) -> str:
+        # Records keep unknown fields as compact, key-sorted JSON (graph_model.records), so a flag set to
+        # true reads exactly like this. A nested key of the same name only over-restricts (fails safe).
+        flag = self.policy.restricted_flag or "restricted"
+        return f'"{flag}":true'
+
+    @cached_property
+    def linkage_model(self) -> LinkageModel:
+        from resolvers.pipeline import DEFAULT_MODEL
+
+        path = self.settings.model_path
+        return LinkageModel.load(path if path.exists() else DEFAULT_MODEL)
+
+
+@dataclass
+class Disclosure:
+    """What one request disclosed, withheld and asked for (ids, field names and codes only)."""
+
+    subjects: set[str] = field(default_factory=set)
+    requested: set[str] = field(default_factory=set)
+    redactions: list[dict[str, Any]] = field(default_factory=list)
+    rules: set[str] = field(default_factory=set)
+    operations: set[str] = field(default_factory=set)
+    fields: set[str] = field(default_factory=set)
+    operation: str = ""
+    break_glass: bool = False
+    grant: str = ""
+    justification_sha256: str = ""
+
+    def redact(self, path: Sequence[str | int], withheld: Withheld, field_name: str) -> None:
+        self.redactions.append({"path": list(path), "reason": withheld.reason.value, "rule": withheld.rule,
+                                "field": field_name})
+        self.rules.add(withheld.rule)
+
+    def disclose_person(self, view: PersonView) -> None:
+        self.subjects.add(view.id)
+        self.rules |= view.rules
+        self.break_glass = self.break_glass or view.break_glass
+
+
+class RequestScope:
+    """One request: the caller, their purpose, loaders and what was disclosed."""
+
+    def __init__(self, services: Services, principal: Principal, purpose: str, request_id: str) -> None:
+        self.services = services
+        self.principal = principal
+        self.purpose = purpose
+        self.request_id = request_id
+        self.subject = Subject(principal.user, principal.agency, principal.role, purpose, principal.clearances)
+        self.disclosure = Disclosure()
+        self.pdp = services.pdp
+        self.db = services.db
+        self.settings = services.settings
+        self._grants: dict[str, str] | None = None
+        self._people: dict[str, PersonView | None] = {}
+        self.person_bundles: DataLoader[str, list[PersonBundle]] = DataLoader(load_fn=self._load_people)
+        self.household_bundles: DataLoader[str, HouseholdBundle | None] = DataLoader(load_fn=self._load_households)
+        self.link_rows: DataLoader[str, list[dict[str, Any]]] = DataLoader(load_fn=self._load_links)
+        self.record_people: DataLoader[str, tuple[bool, str | None]] = DataLoader(load_fn=self._load_record_people)
+
+    # ------------------------------------------------------------------ policy
+    def require(self, operation: str) -> Decision:
+        """The operation must be permitted for this role and purpose; Forbidden otherwise."""
+        self.disclosure.operations.add(operation)
+        decision = self.pdp.operation(self.subject, operation)
+        self.disclosure.rules.add(decision.rule)
+        if not decision.permitted:
+            raise Forbidden(f"the policy does not allow {operation} for role {self.subject.role} "
+                            f"with purpose {self.subject.purpose}")
+        return decision
+
+    async def grants(self) -> dict[str, str]:
+        """Person id -> grant id of this user's live break-glass grants (for this purpose)."""
+        if self._grants is None:
+            self._grants = {}
+            if self.pdp.break_glass_allowed(self.subject).permitted:
+                rows = await self.db.read("policy/active_break_glass",
+                                          {"user": self.subject.user, "purpose": self.subject.purpose})
+                self._grants = {row["person_id"]: row["id"] for row in rows}
+        return self._grants
+
+    # ------------------------------------------------------------------ loaders
+    async def _load_people(self, ids: list[str]) -> list[list[PersonBundle]]:
+        rows = await self.db.read("api/person_bundles", {"ids": list(ids),
+                                                          "restricted_marker": self.services.restricted_marker})
+        found = parse_person_rows(rows)
+        return [found.get(i, []) for i in ids]
+
+    async def _load_households(self, ids: list[str]) -> list[HouseholdBundle | None]:
+        rows = await self.db.read("api/household_bundles", {"ids": list(ids), "person_ids": [],
+                                                             "restricted_marker": self.services.restricted_marker})
+        found = {row["id"]: HouseholdBundle.from_row(row) for row in rows}
+        return [found.get(i) for i in ids]
+
+    async def person_and_household(self, person_id: str) -> PersonView | None:
+        """The person when their household will be wanted too: one query loads the household with its members,
+        the person among them (a person without a household, or an old id, takes the usual way)."""
+        if person_id not in self._people:
+            rows = await self.db.read("api/household_bundles", {"ids": [], "person_ids": [person_id],
+                                                                 "restricted_marker": self.services.restricted_marker})
+            for row in rows:
+                bundle = HouseholdBundle.from_row(row)
+                self.household_bundles.prime(bundle.id, bundle)
+                for member in bundle.people:
+                    self.person_bundles.prime(member.id, [member])
+        return await self.person(person_id)
+
+    async def _load_links(self, ids: list[str]) -> list[list[dict[str, Any]]]:
+        rows = await self.db.read("api/person_links", {"ids": list(ids)})
+        found: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            found.setdefault(row["person_id"], []).append(row)
+        return [found.get(i, []) for i in ids]
+
+    async def _load_record_people(self, uids: list[str]) -> list[tuple[bool, str | None]]:
+        rows = await self.db.read("api/record_people", {"uids": list(uids)})
+        found = {row["uid"]: row["person_id"] for row in rows}
+        return [(uid in found, found.get(uid)) for uid in uids]
+
+    # ------------------------------------------------------------------ people
+    async def person(self, person_id: str) -> PersonView | None:
+        """The person (or, for an old id, the survivor; for a split, the largest part) as this caller may see them."""
+        if person_id in self._people:
+            return self._people[person_id]
+        bundles = await self.person_bundles.load(person_id)
+        grants = await self.grants() if bundles else {}
+        views = [view for bundle in bundles
+                 if (view := build_person(bundle, self.subject, self.pdp,
+                                          break_glass=bundle.id in grants or person_id in grants)) is not None]
+        chosen: PersonView | None = None
+        if views:
+            # A split: the part holding most of what the caller can see, and the others named as successors.
+            chosen = max(views, key=lambda v: (len(v.records) + len(v.held), v.id))
+            if chosen.resolution.kind != "SAME":
+                visible = tuple(sorted(v.id for v in views))
+                chosen = _with_successors(chosen, visible)
+        self._people[person_id] = chosen
+        return chosen
+
+    async def people(self, ids: Iterable[str]) -> list[PersonView | None]:
+        # Gathered, so the DataLoader sends one query for all of them.
+        return list(await asyncio.gather(*(self.person(i) for i in ids)))
+
+    async def household(self, household_id: str) -> HouseholdView | None:
+        bundle = await self.household_bundles.load(household_id)
+        if bundle is None:
+            return None
+        # The members came with the household: no second query for them.
+        for member in bundle.people:
+            self.person_bundles.prime(member.id, [member])
+        members = await self.people(person_id for person_id, _ in bundle.members)
+        return build_household(bundle, zip(members, (e for _, e in bundle.members), strict=True),
+                               self.subject, self.pdp)
+
+    async def record(self, uid: str) -> RecordView | None:
+        exists, person_id = await self.record_people.load(uid)
+        if not exists or person_id is None:
+            # Only resolved records are served: an unresolved one has no person to judge restrictions by.
+            return None
+        person = await self.person(person_id)
+        if person is None or person.id != person_id:
+            return None
+        return next((r for r in person.records if r.uid == uid), None)
+
+    async def links(self, person: PersonView) -> list[LinkView]:
+        rows = await self.link_rows.load(person.id)
+        by_uid = {r.uid: r for r in person.records}
+        return [build_link(row, by_uid[row["a"]], by_uid[row["b"]]) for row in rows
+                if row["a"] in by_uid and row["b"] in by_uid]
+
+
+def _with_successors(view: PersonView, successors: tuple[str, ...]) -> PersonView:
+    resolution = replace(view.resolution, successor_ids=successors)
+    return replace(view, resolution=resolution)
+

@@ -1,0 +1,226 @@
+"""GraphQL API benchmark: 50 concurrent clients on loopback, `person` single view and 2-hop `network`.
+
+    .venv/bin/python bench/api.py [--clients 50] [--seconds 30] [--workers 1] [--households 41600] [--stop-db]
+
+Uses its own Neo4j (``/tmp/mashgraph-bench-api``, bolt port 7694; ``MASHGRAPH_BENCH_API_DATA_DIR`` /
+``MASHGRAPH_BENCH_API_BOLT_PORT``). When that database holds no resolved people it runs the demo
+(`mashgraph demo --households N`, about 4.8 records per household: 41,600 households is ~200k records).
+The API runs as its own process (`mashgraph serve`, development mode with a benchmark-only key), and
+the clients are a small keep-alive HTTP/1.1 client on asyncio (no client library overhead), each
+sending its next request as soon as the previous answer arrives. Every request is a real one: bearer
+token, X-Purpose, policy decisions and an audit entry written before the response.
+
+Prints and writes (bench/results/api-<timestamp>.json) requests/s, p50/p95/p99 latency and errors per
+scenario. Person ids are sampled from `ingest/export_records`; nothing personal is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.harness import write_result  # noqa: E402
+from graph_model.config import Settings  # noqa: E402
+from graph_model.db import Database, connect  # noqa: E402
+from graph_model.localdb import LocalNeo4j  # noqa: E402
+
+DATA_DIR = Path(os.environ.get("MASHGRAPH_BENCH_API_DATA_DIR", "/tmp/mashgraph-bench-api"))
+BOLT_PORT = int(os.environ.get("MASHGRAPH_BENCH_API_BOLT_PORT", "7694"))
+SECRET = "benchmark-only-development-key-not-for-production-0123456789"
+
+PERSON = """query SingleView($id: ID!) {
+  person(id: $id) {
+    id givenName familyName dob sex
+    currentAddress { display postcode }
+    identifiers { scheme value }
+    agenciesInvolved { code }
+    records(first: 20) { totalCount edges { node { id source sourceId givenName familyName dob } } }
+    household { id size }
+  }
+}"""
+
+NETWORK = """query Network($id: ID!) {
+  network(personId: $id, hops: 2) {
+    truncated
+    nodes { id kind label }
+    edges { source target kind evidence }
+  }
+}"""
+
+
+def environment(port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "MASHGRAPH_"))}
+    env.update({"MASHGRAPH_DATA_DIR": str(DATA_DIR), "MASHGRAPH_BOLT_PORT": str(BOLT_PORT),
+                "MASHGRAPH_ENV": "development", "MASHGRAPH_JWT_SECRET": SECRET, "COLUMNS": "200"})
+    return env
+
+
+def ensure_data(households: int) -> Settings:
+    settings = Settings(data_dir=DATA_DIR, bolt_port=BOLT_PORT, neo4j_heap="2g", neo4j_pagecache="1g")
+    LocalNeo4j(settings).start()
+    driver = connect(settings)
+    try:
+        counts = {row["label"]: row["nodes"] for row in Database(driver).run("status/count_by_label")}
+    finally:
+        driver.close()
+    if not counts.get("Person"):
+        print(f"no resolved people in {DATA_DIR}: running the demo with {households} households (minutes)")
+        subprocess.run([sys.executable, "-m", "api.cli.main", "demo", "--households", str(households), "--seed", "7",
+                        "--out", str(DATA_DIR / "data")], env=environment(0), check=True, cwd=ROOT)
+    return settings
+
+
+def sample_people(settings: Settings, count: int, seed: int = 11) -> tuple[list[str], int, int]:
+    driver = connect(settings)
+    try:
+        db = Database(driver)
+        people = sorted({row["person_id"] for row in db.stream("ingest/export_records") if row["person_id"]})
+        records = sum(row["records"] for row in db.run("status/record_counts_by_source"))
+    finally:
+        driver.close()
+    return random.Random(seed).sample(people, min(count, len(people))), len(people), records
+
+
+def token() -> str:
+    from api.auth import issue_dev_token
+    from api.config import ApiSettings
+
+    settings = ApiSettings(mode="development", jwt_secret=SECRET)
+    return issue_dev_token(settings, user="bench", agency="police", role="practitioner", ttl=3600)
+
+
+def request_bytes(port: int, bearer: str, query: str, person_id: str) -> bytes:
+    body = orjson.dumps({"query": query, "variables": {"id": person_id}})
+    head = (f"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+            f"Authorization: Bearer {bearer}\r\nX-Purpose: s47_enquiry\r\nContent-Length: {len(body)}\r\n\r\n")
+    return head.encode() + body
+
+
+async def client(port: int, requests: list[bytes], stop_at: float, latencies: list[float], errors: list[int],
+                 rng: random.Random) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while time.perf_counter() < stop_at:
+            payload = requests[rng.randrange(len(requests))]
+            started = time.perf_counter()
+            writer.write(payload)
+            await writer.drain()
+            status_line = await reader.readline()
+            length = 0
+            while True:
+                line = await reader.readline()
+                if line in (b"\r\n", b""):
+                    break
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value.strip())
+            body = await reader.readexactly(length)
+            latencies.append(time.perf_counter() - started)
+            status = int(status_line.split()[1]) if status_line else 0
+            if status != 200 or b'"errors"' in body:
+                errors.append(status)
+    finally:
+        writer.close()
+
+
+async def run_scenario(port: int, requests: list[bytes], clients: int, seconds: float) -> dict[str, Any]:
+    latencies: list[float] = []
+    errors: list[int] = []
+    started = time.perf_counter()
+    stop_at = started + seconds
+    await asyncio.gather(*(client(port, requests, stop_at, latencies, errors, random.Random(i)) for i in range(clients)))
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return round(1000 * latencies[min(len(latencies) - 1, int(p * len(latencies)))], 2) if latencies else 0.0
+
+    return {"requests": len(latencies), "seconds": round(elapsed, 2),
+            "requests_per_second": round(len(latencies) / elapsed, 1), "p50_ms": pct(0.50), "p95_ms": pct(0.95),
+            "p99_ms": pct(0.99), "mean_ms": round(1000 * statistics.fmean(latencies), 2) if latencies else 0.0,
+            "errors": len(errors), "error_statuses": sorted(set(errors))}
+
+
+def wait_ready(port: int, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the API server exited")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("the API server did not become ready")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--warmup", type=float, default=5.0)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--port", type=int, default=8731)
+    parser.add_argument("--households", type=int, default=41600)
+    parser.add_argument("--sample", type=int, default=5000, help="How many person ids to draw requests from.")
+    parser.add_argument("--probe-seconds", type=float, default=10.0,
+                        help="Also run each scenario with one client this long (latency without queueing; 0: skip).")
+    parser.add_argument("--stop-db", action="store_true", help="Stop the benchmark Neo4j at the end.")
+    args = parser.parse_args()
+
+    settings = ensure_data(args.households)
+    people, total_people, total_records = sample_people(settings, args.sample)
+    print(f"database: {total_records} records, {total_people} people; sampling {len(people)} person ids")
+    bearer = token()
+    server = subprocess.Popen([sys.executable, "-m", "api.cli.main", "serve", "--port", str(args.port),
+                               "--workers", str(args.workers), "--log-level", "warning"],
+                              env=environment(args.port), cwd=ROOT)
+    results: dict[str, Any] = {"clients": args.clients, "seconds": args.seconds, "workers": args.workers,
+                               "records": total_records, "people": total_people, "cpus": os.cpu_count(),
+                               "load_average_before": os.getloadavg(), "scenarios": {}}
+    try:
+        wait_ready(args.port, server)
+        scenarios = {"person": [request_bytes(args.port, bearer, PERSON, p) for p in people],
+                     "network_2_hops": [request_bytes(args.port, bearer, NETWORK, p) for p in people]}
+        for name, requests in scenarios.items():
+            asyncio.run(run_scenario(args.port, requests, args.clients, args.warmup))
+            runs = [(name, args.clients, args.seconds)]
+            if args.probe_seconds > 0:
+                runs.append((f"{name}_1_client", 1, args.probe_seconds))
+            for label, clients, seconds in runs:
+                outcome = asyncio.run(run_scenario(args.port, requests, clients, seconds))
+                outcome["clients"] = clients
+                results["scenarios"][label] = outcome
+                print(f"{label:<24} {clients:>3} clients {outcome['requests_per_second']:>8} req/s  p50 "
+                      f"{outcome['p50_ms']:>7} ms  p95 {outcome['p95_ms']:>7} ms  p99 {outcome['p99_ms']:>7} ms  "
+                      f"errors {outcome['errors']}")
+    finally:
+        server.terminate()
+        server.wait(30)
+        if args.stop_db:
+            LocalNeo4j(settings).stop()
+    results["load_average_after"] = os.getloadavg()
+    path = write_result("api", results)
+    print(f"load average (all users of the machine) before {results['load_average_before'][0]:.1f}, "
+          f"after {results['load_average_after'][0]:.1f}")
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
