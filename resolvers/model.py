@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-import random
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -153,18 +152,23 @@ class LinkageModel:
         return {value: (count + base * _TF_PSEUDO_RECORDS) / (n + _TF_PSEUDO_RECORDS)
                 for value, count in counts.items()}
 
-    def estimate_u(self, features: Sequence[RecordFeatures], samples: int = 200_000, seed: int = 42) -> None:
-        """u from random pairs of records (almost all non-matches)."""
+    def estimate_u(self, features: Sequence[RecordFeatures], samples: int = 200_000, seed: int = 42,
+                   encoded: Any = None) -> None:
+        """u from random pairs of records (almost all non-matches). ``encoded``: the records as
+        :class:`resolvers.vectorised.EncodedRecords`, when the caller has them already."""
         n = len(features)
         if n < 2:
             return
-        rng = random.Random(seed)
+        rng = np.random.default_rng(seed)
         count = min(samples, n * (n - 1) // 2)
-        pairs = np.array([sorted(rng.sample(range(n), 2)) for _ in range(count)], dtype=np.int64)
+        left, right = rng.integers(0, n, count), rng.integers(0, n, count)
+        keep = left != right
+        pairs = np.stack([np.minimum(left, right)[keep], np.maximum(left, right)[keep]], axis=1).astype(np.int64)
+        count = len(pairs)
         if self.comparisons == COMPARISONS:
             from resolvers.vectorised import EncodedRecords, vector_levels  # the fast path for the standard set
 
-            levels = vector_levels(EncodedRecords(features), pairs)
+            levels = vector_levels(encoded or EncodedRecords(features), pairs)
         else:
             levels = level_matrix(features, pairs, self.comparisons)
         for ci, comparison in enumerate(self.comparisons):

@@ -28,6 +28,7 @@ from resolvers.golden import person_properties, retirements
 from resolvers.households import PersonPlace, form_households, place_of
 from resolvers.model import LinkageModel, probability
 from resolvers.scoring import build_constraints, compute_levels, enabled_inferences
+from resolvers.vectorised import EncodedRecords
 
 DEFAULT_MODEL = Path(__file__).parent / "data" / "default_model.json"
 MIN_RECORDS_TO_TRAIN = 2000
@@ -106,9 +107,10 @@ def resolve_all(db: Database, options: ResolveOptions = ResolveOptions(),
     summary.blocking, summary.candidate_pairs = report, len(pairs)
 
     with stage("scoring"):
-        levels = compute_levels(features, pairs, options.processes)
+        encoded = EncodedRecords(features)
+        levels = compute_levels(features, pairs, options.processes, encoded=encoded)
     with stage("model"):
-        model = _model(features, levels, options)
+        model = _model(features, levels, options, encoded)
     with stage("weights"):
         weights = model.score_levels(levels) + model.tf_adjustments(features, pairs, levels)
         inferences = enabled_inferences(model)
@@ -226,7 +228,8 @@ def _leiden_then_constraints(db: Database, features: Sequence[RecordFeatures], i
     return _constrained(features, pairs, weights, communities, constraints, options, summary)
 
 
-def _model(features: Sequence[RecordFeatures], levels: np.ndarray, options: ResolveOptions) -> LinkageModel:
+def _model(features: Sequence[RecordFeatures], levels: np.ndarray, options: ResolveOptions,
+           encoded: EncodedRecords | None = None) -> LinkageModel:
     if options.model_path and options.model_path.exists() and not options.retrain:
         model = LinkageModel.load(options.model_path)
     elif len(features) < MIN_RECORDS_TO_TRAIN:
@@ -235,7 +238,7 @@ def _model(features: Sequence[RecordFeatures], levels: np.ndarray, options: Reso
         model = LinkageModel.load(DEFAULT_MODEL)
     else:
         model = LinkageModel()
-        model.estimate_u(features)
+        model.estimate_u(features, encoded=encoded)
         if not model.estimate_m_from_anchors(levels):
             model.estimate_m(levels)
         model.estimate_prior(levels, len(features))

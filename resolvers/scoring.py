@@ -76,11 +76,13 @@ def _work(chunk: np.ndarray) -> np.ndarray:
     return vector_levels(_worker_encoded, chunk)
 
 
-def compute_levels(features: Sequence[RecordFeatures], pairs: np.ndarray, processes: int | None = None) -> np.ndarray:
+def compute_levels(features: Sequence[RecordFeatures], pairs: np.ndarray, processes: int | None = None,
+                   encoded: EncodedRecords | None = None) -> np.ndarray:
     """The level matrix for ``pairs``; large inputs are split over worker processes (fork shares
-    the features without copying), so the same code uses every core of a bigger machine."""
+    the features without copying), so the same code uses every core of a bigger machine.
+    ``encoded``: the records already encoded (encoding is the costly part of small inputs)."""
     processes = processes or os.cpu_count() or 1
-    encoded = EncodedRecords(features)
+    encoded = encoded or EncodedRecords(features)
     if processes <= 1 or len(pairs) < _PARALLEL_MIN_PAIRS or "fork" not in mp.get_all_start_methods():
         return vector_levels(encoded, pairs)
     global _worker_encoded
