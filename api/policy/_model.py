@@ -256,6 +256,17 @@ def parse_policy(data: bytes | str, source: str = "<policy>") -> Policy:
 
     rules: list[CategoryRule] = []
     seen_ids: set[str] = set()
+
+    def rule_id_of(where: str, spec: Mapping[str, Any]) -> str:
+        """A rule's id, unique across category and operation rules (problems noted, never raised)."""
+        rule_id = spec.get("id")
+        if not isinstance(rule_id, str) or not rule_id:
+            problems.append(f"{where}: id is required")
+            rule_id = where
+        elif rule_id in seen_ids:
+            problems.append(f"{where}: duplicate rule id {rule_id!r}")
+        seen_ids.add(rule_id)
+        return rule_id
     raw_rules = document.get("rules")
     if not isinstance(raw_rules, list) or not raw_rules:
         problems.append("rules must be a non-empty list")
@@ -265,13 +276,7 @@ def parse_policy(data: bytes | str, source: str = "<policy>") -> Policy:
         if not isinstance(spec, Mapping):
             problems.append(f"{where} must be a mapping")
             continue
-        rule_id = spec.get("id")
-        if not isinstance(rule_id, str) or not rule_id:
-            problems.append(f"{where}: id is required")
-            rule_id = where
-        elif rule_id in seen_ids:
-            problems.append(f"{where}: duplicate rule id {rule_id!r}")
-        seen_ids.add(rule_id)
+        rule_id = rule_id_of(where, spec)
         where = f"rule {rule_id}"
         unknown_keys = set(spec) - {"id", "description", "agencies", "roles", "purposes", "categories", "fields",
                                     "owner", "clearances", "effect", "agreement", "dpia"}
@@ -308,13 +313,7 @@ def parse_policy(data: bytes | str, source: str = "<policy>") -> Policy:
         if not isinstance(spec, Mapping):
             problems.append(f"{where} must be a mapping")
             continue
-        rule_id = spec.get("id")
-        if not isinstance(rule_id, str) or not rule_id:
-            problems.append(f"{where}: id is required")
-            rule_id = where
-        elif rule_id in seen_ids:
-            problems.append(f"{where}: duplicate rule id {rule_id!r}")
-        seen_ids.add(rule_id)
+        rule_id = rule_id_of(where, spec)
         where = f"operation rule {rule_id}"
         for key in sorted(set(spec) - {"id", "description", "operations", "agencies", "roles", "purposes", "effect"}):
             problems.append(f"{where}: unknown key {key!r}")

@@ -100,6 +100,18 @@ def xml_child(element: etree._Element | None, name: str) -> etree._Element | Non
     return children[0] if children else None
 
 
+def safe_iterparse(path: Path) -> Any:
+    """Stream an XML file's start and end events with no DTDs, no entity expansion and no network:
+    agencies' XML never needs them, and they are how XML attacks (entity expansion, file reads) work."""
+    return etree.iterparse(str(path), events=("start", "end"), resolve_entities=False, no_network=True,
+                           load_dtd=False, remove_comments=True, remove_pis=True)
+
+
+def invert_codes(groups: dict[str, str]) -> dict[str, str]:
+    """``{"parent_of": "MTH FTH", ...}`` -> ``{"MTH": "parent_of", "FTH": "parent_of", ...}``."""
+    return {code: kind for kind, codes in groups.items() for code in codes.split()}
+
+
 def release(element: etree._Element) -> None:
     """Free an element read by iterparse, and the siblings before it, so memory stays bounded."""
     element.clear(keep_tail=False)

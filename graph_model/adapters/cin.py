@@ -38,6 +38,7 @@ from graph_model.adapters._common import (
     element_text,
     local_name,
     release,
+    safe_iterparse,
     xml_child,
     xml_children,
     xml_text,
@@ -56,8 +57,7 @@ def read_cin(path: Path, options: ReadOptions) -> Iterator[SourceItem]:
     source = options.source or DEFAULT_SOURCE
     header: dict[str, Any] = {}
     seen_root = False
-    context = etree.iterparse(str(path), events=("start", "end"), resolve_entities=False, no_network=True,
-                              load_dtd=False, remove_comments=True, remove_pis=True)
+    context = safe_iterparse(path)
     try:
         for event, element in context:
             name = local_name(element.tag)

@@ -52,6 +52,7 @@ from graph_model.adapters._common import (
     local_name,
     redact_xsd_message,
     release,
+    safe_iterparse,
     xml_child,
     xml_children,
     xml_text,
@@ -94,9 +95,7 @@ def read_ctf(path: Path, options: ReadOptions) -> Iterator[SourceItem]:
     source = options.source or DEFAULT_SOURCE
     school: dict[str, Any] | None = None
     seen_root = False
-    # No DTDs, no entity expansion, no network: a CTF never needs them, and they are how XML attacks work.
-    context = etree.iterparse(str(path), events=("start", "end"), resolve_entities=False, no_network=True,
-                              load_dtd=False, remove_comments=True, remove_pis=True)
+    context = safe_iterparse(path)
     try:
         for event, element in context:
             name = local_name(element.tag)

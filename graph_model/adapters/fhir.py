@@ -46,7 +46,7 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from graph_model.adapters._common import clean, date_part, drop_empty
+from graph_model.adapters._common import clean, date_part, drop_empty, invert_codes
 from graph_model.ingest.formats import Format, ReadOptions, register
 from graph_model.ingest.readers import SourceItem
 
@@ -72,16 +72,13 @@ def _models() -> dict[str, Any]:
     return {"Patient": Patient, "RelatedPerson": RelatedPerson}
 
 # HL7 v3 RoleCode: what the related person is *to the patient*, as a canonical relationship type.
-_ROLE_TYPES: dict[str, str] = {}
-for _type, _codes in {
+_ROLE_TYPES: dict[str, str] = invert_codes({
     "parent_of": "MTH FTH PRN NMTH NFTH NPRN STPMTH STPFTH STPPRN ADOPTMTH ADOPTFTH ADOPTP GESTM",
     "carer_of": "GUARD FOSTPRN FTHFOST MTHFOST",
     "sibling_of": "SIB BRO SIS HSIB HBRO HSIS NSIB NBRO NSIS STPSIB STPBRO STPSIS TWIN TWINBRO TWINSIS",
     "partner_of": "SPS HUSB WIFE DOMPART SIGOTHR",
     "child_of": "CHILD SON DAU NCHILD STPCHLD CHLDADOPT DAUADOPT SONADOPT CHLDFOST DAUFOST SONFOST",
-}.items():
-    for _code in _codes.split():
-        _ROLE_TYPES[_code] = _type
+})
 
 
 class ResourceRejected(Exception):

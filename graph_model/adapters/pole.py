@@ -45,7 +45,7 @@ from typing import Any
 
 import orjson
 
-from graph_model.adapters._common import CsvTable, SideIndex, clean, date_part, drop_empty
+from graph_model.adapters._common import CsvTable, SideIndex, clean, date_part, drop_empty, invert_codes
 from graph_model.ingest.formats import Format, ReadOptions, register
 from graph_model.ingest.readers import SourceItem
 
@@ -55,16 +55,13 @@ DEFAULT_SOURCE = "police"
 _KINDS = {"person": "Person", "object": "Object", "location": "Location", "event": "Event", "link": "Link"}
 _RESIDENCE_LINKS = frozenset({"RESIDES_AT", "LIVES_AT", "HOME_ADDRESS", "PREVIOUS_ADDRESS", "ADDRESS",
                               "CURRENT_ADDRESS"})
-_PERSON_LINKS: dict[str, str] = {}
-for _type, _names in {
+_PERSON_LINKS: dict[str, str] = invert_codes({
     "parent_of": "PARENT_OF FATHER_OF MOTHER_OF STEP_PARENT_OF",
     "child_of": "CHILD_OF SON_OF DAUGHTER_OF STEP_CHILD_OF",
     "sibling_of": "SIBLING_OF BROTHER_OF SISTER_OF HALF_SIBLING_OF",
     "partner_of": "PARTNER_OF SPOUSE_OF HUSBAND_OF WIFE_OF EX_PARTNER_OF BOYFRIEND_OF GIRLFRIEND_OF",
     "carer_of": "CARER_OF GUARDIAN_OF FOSTER_CARER_OF",
-}.items():
-    for _name in _names.split():
-        _PERSON_LINKS[_name] = _type
+})
 _PHONE_OBJECTS = frozenset({"PHONE", "MOBILE", "MOBILE_PHONE", "TELEPHONE", "LANDLINE"})
 _EMAIL_OBJECTS = frozenset({"EMAIL", "EMAIL_ADDRESS"})
 _VEHICLE_OBJECTS = frozenset({"VEHICLE", "CAR", "MOTORCYCLE", "VAN"})
