@@ -9,6 +9,7 @@ from functools import cache
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from graph_model.config import Settings
 from graph_model.db import Database, connect
@@ -41,6 +42,14 @@ def database() -> Iterator[Database]:
         yield Database(driver, current.neo4j_database)
     finally:
         driver.close()
+
+
+def print_label_counts(rows: list[dict], title: str) -> None:
+    """Node counts by label (rows of status/count_by_label) as a table."""
+    table = Table("label", "nodes", title=title)
+    for row in rows:
+        table.add_row(row["label"], str(row["nodes"]))
+    out.print(table)
 
 
 @contextmanager

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
-from api.cli.common import console, database, fail, out, reported_errors, settings
+from api.cli.common import console, database, fail, out, print_label_counts, reported_errors, settings
 from graph_model.localdb import LocalNeo4j
 
 app = typer.Typer(help="Run and inspect the Neo4j database (with Graph Data Science).", no_args_is_help=True)
@@ -54,10 +53,7 @@ def status() -> None:
         out.print(f"bolt: {current.bolt_uri}")
         out.print(f"neo4j: {versions['version']} ({versions['edition']})")
         out.print(f"gds: {versions['gds_version']}")
-        table = Table("label", "nodes", title="nodes by label")
-        for row in counts:
-            table.add_row(row["label"], str(row["nodes"]))
-        out.print(table)
+        print_label_counts(counts, title="nodes by label")
 
 
 @app.command()

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from api.cli.common import console, database, out, reported_errors, settings
+from api.cli.common import console, database, out, print_label_counts, reported_errors, settings
 from api.cli.ingest import load_with_progress, print_summary
 from api.cli.resolve import model_path, print_resolve_summary, run_resolve
 from graph_model.ingest import LoadSummary
@@ -49,18 +49,14 @@ def demo(
                                              quarantine_dir=None, batch_size=current.batch_size)
                 total.add(summary)
             print_summary(total, title="loaded")
-            per_source = db.run("status/record_counts_by_source")
-            counts = db.run("status/count_by_label")
             table = Table("agency", "records", title="records by agency")
-            for row in per_source:
+            for row in db.run("status/record_counts_by_source"):
                 table.add_row(row["source"], str(row["records"]))
             out.print(table)
-            table = Table("label", "nodes", title="graph")
-            for row in counts:
-                table.add_row(row["label"], str(row["nodes"]))
-            out.print(table)
             summary = run_resolve(db, ResolveOptions(model_path=model_path()))
-        print_resolve_summary(summary)
+            print_resolve_summary(summary)
+            # Counted after resolving, so people and households are this run's, not a previous one's.
+            print_label_counts(db.run("status/count_by_label"), title="graph")
 
 
 def register(app: typer.Typer) -> None:
