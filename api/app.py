@@ -8,11 +8,14 @@ preflight), one operation per request (no batching), bearer token and ``X-Purpos
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import orjson
 from neo4j import AsyncDriver
@@ -22,12 +25,12 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from api.audit import AuditLog, ensure_audit_schema
-from api.auth import Principal, TokenVerifier
+from api.auth import Principal, TokenVerifier, UnknownToPolicy
 from api.config import ApiSettings
-from api.errors import ErrorCode, Unauthenticated
+from api.errors import ErrorCode, PolicyInvalid, Unauthenticated
 from api.execution import Outcome, audit_refusal, error_body, execute_operation
 from api.graphql.schema import MashgraphSchema, build_schema
-from api.policy import Policy, load_policy
+from api.policy import DEFAULT_POLICY, Policy, load_policy
 from api.service.scope import Services
 from api.store import AsyncDatabase, connect_async
 
@@ -80,15 +83,14 @@ async def _handle(request: Request, request_id: str, services: Services, schema:
     try:
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("send Authorization: Bearer <token>")
-        principal = verifier.verify(token.strip())
+        # Admitted under the policy this request runs with (the cache is keyed by the policy's digest).
+        principal = verifier.verify(token.strip(), services.policy)
     except Unauthenticated as exc:
-        return await audit_refusal(services, None, purpose, request_id, ErrorCode.UNAUTHENTICATED, str(exc),
+        # A signed token the policy does not admit still names who tried: the audit entry keeps them.
+        principal = exc.principal if isinstance(exc, UnknownToPolicy) else None
+        return await audit_refusal(services, principal, purpose, request_id, ErrorCode.UNAUTHENTICATED, str(exc),
                                    headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
     policy = services.policy
-    if principal.agency not in policy.agencies or principal.role not in policy.roles:
-        return await audit_refusal(services, principal, purpose, request_id, ErrorCode.UNAUTHENTICATED,
-                                   "the token names an agency or role the sharing policy does not know",
-                                   headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/json":
@@ -159,9 +161,59 @@ async def readyz(request: Request) -> Response:
                     media_type="application/json")
 
 
+class PolicyWatcher:
+    """Notices a change to the policy file and loads it; an invalid file leaves the policy in force (logged).
+
+    The new policy serves requests that start after the swap; a request in flight finishes under the
+    policy it started with (its scope holds it), and its audit entry names that version.
+    """
+
+    def __init__(self, path: Path, policy: Policy) -> None:
+        self.path = path
+        self.digest = policy.digest
+        self.signature = self._signature()
+
+    def _signature(self) -> tuple[int, int] | None:
+        try:
+            stat = self.path.stat()
+        except OSError:
+            return None
+        return stat.st_mtime_ns, stat.st_size
+
+    def check(self) -> Policy | None:
+        """The new policy when the file changed to a valid one with different content; else None."""
+        signature = self._signature()
+        if signature is None or signature == self.signature:
+            return None
+        self.signature = signature
+        try:
+            policy = load_policy(self.path)
+        except PolicyInvalid as exc:
+            log.error("the changed policy file %s is invalid; the policy in force stays: %s", self.path, exc)
+            return None
+        if policy.digest == self.digest:
+            return None
+        self.digest = policy.digest
+        return policy
+
+
+async def _watch_policy(app: Starlette, watcher: PolicyWatcher, interval: float) -> None:
+    while True:
+        await asyncio.sleep(interval)
+        policy = await asyncio.to_thread(watcher.check)
+        if policy is not None:
+            services: Services = app.state.services
+            # A new Services, hence a new decision point: no decision memoised under the old policy survives.
+            app.state.services = dataclasses.replace(services, policy=policy)
+            log.warning("sharing policy reloaded: version %s (%s)", policy.version, policy.digest[:12])
+
+
 def create_app(settings: ApiSettings, *, driver: AsyncDriver | None = None, policy: Policy | None = None) -> Starlette:
     """The application for these settings. A driver passed in is used (and not closed); else one is made."""
-    policy = policy or load_policy(settings.policy_file)
+    watched: Path | None = None
+    if policy is None:
+        policy = load_policy(settings.policy_file)
+        watched = settings.policy_file or DEFAULT_POLICY
     verifier = TokenVerifier(settings)  # configuration problems surface now, not on the first request
     schema = build_schema(settings)
 
@@ -171,16 +223,24 @@ def create_app(settings: ApiSettings, *, driver: AsyncDriver | None = None, poli
         active = driver or connect_async(settings.database)
         db = AsyncDatabase(active, settings.database.neo4j_database, timeout=settings.query_timeout)
         audit = AuditLog(db, timeout=settings.audit_timeout)
+        watcher: asyncio.Task[None] | None = None
         try:
             await ensure_api_schema(db)
             await audit.start()
             app.state.services = Services(settings=settings, db=db, policy=policy, audit=audit)
+            if watched is not None and settings.policy_reload_seconds > 0:
+                watcher = asyncio.create_task(_watch_policy(app, PolicyWatcher(watched, policy),
+                                                            settings.policy_reload_seconds), name="policy-watcher")
             app.state.ready = True
             log.info("mashgraph API ready: policy %s (%s), mode %s", policy.version, policy.digest[:12],
                      settings.mode)
             yield
         finally:
             app.state.ready = False
+            if watcher is not None:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher
             await audit.close()
             if own_driver:
                 await active.close()

@@ -23,9 +23,10 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from api.config import ApiSettings, dev_secret
 from api.errors import Unauthenticated
+from api.policy import Policy
 from graph_model.errors import ConfigError
 
-__all__ = ["Principal", "TokenVerifier", "issue_dev_token"]
+__all__ = ["Principal", "TokenVerifier", "UnknownToPolicy", "issue_dev_token"]
 
 _RSA_ALGS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"})
 _EC_ALGS = frozenset({"ES256", "ES384", "ES512"})
@@ -43,6 +44,14 @@ class Principal:
     role: str
     clearances: frozenset[str] = field(default_factory=frozenset)
     expires_at: float = 0.0
+
+
+class UnknownToPolicy(Unauthenticated):
+    """A validly signed token naming an agency or role the policy in force does not know."""
+
+    def __init__(self, principal: Principal) -> None:
+        super().__init__("the token names an agency or role the sharing policy does not know")
+        self.principal = principal
 
 
 def _claims_to_principal(claims: dict[str, Any]) -> Principal:
@@ -66,7 +75,7 @@ class TokenVerifier:
         self._public_key: Any = None
         self._public_algorithms: frozenset[str] = frozenset()
         self._jwks: jwt.PyJWKSet | None = None
-        self._cache: OrderedDict[str, Principal] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, str], Principal] = OrderedDict()
         if self.algorithms & _HMAC_ALGS:
             self._hmac_key = dev_secret(settings)
         if settings.jwt_public_key_file:
@@ -90,15 +99,23 @@ class TokenVerifier:
             except (OSError, ValueError, jwt.PyJWTError) as exc:
                 raise ConfigError(f"cannot load the JWKS file {settings.jwt_jwks_file}: {exc}") from exc
 
-    def verify(self, token: str) -> Principal:
-        """The caller named by a valid token; :class:`Unauthenticated` otherwise (message safe to show)."""
+    def verify(self, token: str, policy: Policy | None = None) -> Principal:
+        """The caller named by a valid token; :class:`Unauthenticated` otherwise (message safe to show).
+
+        With a ``policy``, the token's agency and role must also be ones it knows. The outcome is cached
+        under the policy's digest with the token: a policy change (a reload) starts from a fresh check,
+        so no token admitted under an old policy stays admitted under a new one.
+        """
         now = time.time()
-        cached = self._cache.get(token)
+        key = (policy.digest if policy is not None else "", token)
+        cached = self._cache.get(key)
         if cached is not None and cached.expires_at + self.settings.jwt_leeway > now:
-            self._cache.move_to_end(token)
+            self._cache.move_to_end(key)
             return cached
         principal = self._verify(token)
-        self._cache[token] = principal
+        if policy is not None and (principal.agency not in policy.agencies or principal.role not in policy.roles):
+            raise UnknownToPolicy(principal)
+        self._cache[key] = principal
         if len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)
         return principal

@@ -8,6 +8,7 @@ reported in one :class:`~graph_model.errors.ConfigError`.
 | --- | --- | --- |
 | ``MASHGRAPH_ENV`` | ``production`` | ``development`` turns on GraphiQL, introspection and the HS256 dev key |
 | ``MASHGRAPH_POLICY_FILE`` | shipped default | the sharing policy (YAML) |
+| ``MASHGRAPH_POLICY_RELOAD_SECONDS`` | 5 | how often the server checks the policy file for a change (0: never) |
 | ``MASHGRAPH_JWT_ISSUER`` | ``mashgraph-dev`` in development | required ``iss`` |
 | ``MASHGRAPH_JWT_AUDIENCE`` | ``mashgraph`` | required ``aud`` |
 | ``MASHGRAPH_JWT_ALGORITHMS`` | ``HS256`` dev / ``RS256,ES256`` prod | accepted algorithms |
@@ -46,6 +47,7 @@ _SYMMETRIC = frozenset({"HS256", "HS384", "HS512"})
 _KEYS: dict[str, tuple[str, type]] = {
     "mode": ("MASHGRAPH_ENV", str),
     "policy_file": ("MASHGRAPH_POLICY_FILE", Path),
+    "policy_reload_seconds": ("MASHGRAPH_POLICY_RELOAD_SECONDS", float),
     "jwt_issuer": ("MASHGRAPH_JWT_ISSUER", str),
     "jwt_audience": ("MASHGRAPH_JWT_AUDIENCE", str),
     "jwt_algorithms": ("MASHGRAPH_JWT_ALGORITHMS", str),
@@ -73,6 +75,7 @@ class ApiSettings:
     database: Settings = field(default_factory=Settings)
     mode: str = PRODUCTION
     policy_file: Path | None = None  # None: the shipped default policy
+    policy_reload_seconds: float = 5.0  # a changed policy file is loaded within this time (0: never)
     jwt_issuer: str = "mashgraph-dev"
     jwt_audience: str = "mashgraph"
     jwt_algorithms: tuple[str, ...] = ("HS256",)
@@ -148,6 +151,8 @@ class ApiSettings:
         for key in ("max_depth", "max_aliases", "max_tokens", "max_body_bytes", "max_page_size", "network_max_nodes"):
             if key in values and values[key] < 1:
                 problems.append(f"{_KEYS[key][0]} must be at least 1")
+        if values.get("policy_reload_seconds", 0) < 0:
+            problems.append("MASHGRAPH_POLICY_RELOAD_SECONDS must not be negative")
         for key in ("request_timeout", "query_timeout", "audit_timeout"):
             if key in values and values[key] <= 0:
                 problems.append(f"{_KEYS[key][0]} must be positive")
