@@ -242,6 +242,8 @@ def create_app(settings: ApiSettings, *, driver: AsyncDriver | None = None, poli
                 with contextlib.suppress(asyncio.CancelledError):
                     await watcher
             await audit.close()
+            if getattr(app.state, "services", None) is not None:
+                app.state.services.close()
             if own_driver:
                 await active.close()
 

@@ -23,6 +23,9 @@ reported in one :class:`~graph_model.errors.ConfigError`.
 | ``MASHGRAPH_MAX_BODY_BYTES`` | 65536 | largest request body |
 | ``MASHGRAPH_MAX_PAGE_SIZE`` | 100 | cap on ``first`` |
 | ``MASHGRAPH_NETWORK_MAX_NODES`` | 500 | cap on network and path sizes |
+| ``MASHGRAPH_REVIEW_LOWER`` / ``_UPPER`` | -2 / 6 | match weights (bits) between which a link is uncertain (review queue) |
+| ``MASHGRAPH_INGEST_MAX_RECORDS`` | 100 | most records one ``ingestRecords`` call may push |
+| ``MASHGRAPH_STEWARD_REASON_MIN`` | 10 | shortest reason a steward decision accepts (characters) |
 """
 
 from __future__ import annotations
@@ -65,6 +68,10 @@ _KEYS: dict[str, tuple[str, type]] = {
     "max_page_size": ("MASHGRAPH_MAX_PAGE_SIZE", int),
     "network_max_nodes": ("MASHGRAPH_NETWORK_MAX_NODES", int),
     "linkage_model": ("MASHGRAPH_LINKAGE_MODEL", Path),
+    "review_lower": ("MASHGRAPH_REVIEW_LOWER", float),
+    "review_upper": ("MASHGRAPH_REVIEW_UPPER", float),
+    "ingest_max_records": ("MASHGRAPH_INGEST_MAX_RECORDS", int),
+    "steward_reason_min": ("MASHGRAPH_STEWARD_REASON_MIN", int),
 }
 
 
@@ -97,6 +104,12 @@ class ApiSettings:
     hub_max_degree: int = 25  # an address/phone/school with more people than this is not expanded
     search_max_candidates: int = 400
     linkage_model: Path | None = None
+    review_lower: float = -2.0  # review queue: uncertain links weigh at least this (bits) ...
+    review_upper: float = 6.0  # ... and less than this
+    ingest_max_records: int = 100
+    steward_reason_min: int = 10
+    steward_reason_max: int = 2000
+    review_max_items: int = 5000  # the review queue is ordered over at most this many links and people
 
     @property
     def development(self) -> bool:
@@ -148,7 +161,10 @@ class ApiSettings:
             path = values.get(key)
             if path is not None and not Path(path).is_file():
                 problems.append(f"{_KEYS[key][0]}: {path} is not a readable file")
-        for key in ("max_depth", "max_aliases", "max_tokens", "max_body_bytes", "max_page_size", "network_max_nodes"):
+        if values.get("review_lower", cls.review_lower) >= values.get("review_upper", cls.review_upper):
+            problems.append("MASHGRAPH_REVIEW_LOWER must be below MASHGRAPH_REVIEW_UPPER")
+        for key in ("max_depth", "max_aliases", "max_tokens", "max_body_bytes", "max_page_size", "network_max_nodes",
+                    "ingest_max_records", "steward_reason_min"):
             if key in values and values[key] < 1:
                 problems.append(f"{_KEYS[key][0]} must be at least 1")
         if values.get("policy_reload_seconds", 0) < 0:

@@ -22,6 +22,8 @@ import neo4j
 import numpy as np
 
 from graph_model.db import Database, run_in
+from graph_model.ingest.loader import write_records
+from graph_model.records import PreparedRecord
 from resolvers.clustering import agglomerate
 from resolvers.features import RecordFeatures, features_from_row
 from resolvers.golden import person_properties, retirements
@@ -31,7 +33,7 @@ from resolvers.pipeline import DEFAULT_MODEL, ResolveOptions, stable_ids
 from resolvers.scoring import build_constraints, cannot_link_reason, enabled_inferences
 from resolvers.vectorised import EncodedRecords, vector_levels
 
-__all__ = ["IncrementalResolver", "RecordResolution"]
+__all__ = ["CandidateMatch", "IncrementalResolver", "RecordResolution", "prepared_features"]
 
 _IDENTIFIER_CAP = 40
 _CANDIDATE_LIMIT = 500
@@ -45,6 +47,19 @@ class RecordResolution:
     status: str  # "new_person", "linked", "merged", "split", "unchanged"
     candidates: int = 0
     events: list[dict[str, Any]] = field(default_factory=list)
+    component: list[str] = field(default_factory=list)  # the records re-clustered with it
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateMatch:
+    """A stored record scored against a record that was not stored (matchRecord)."""
+
+    uid: str
+    person_id: str
+    weight: float
+    cannot_link: str | None
+    explanation: list[dict[str, Any]]
+    features: RecordFeatures
 
 
 class IncrementalResolver:
@@ -59,16 +74,71 @@ class IncrementalResolver:
         self.inferences = enabled_inferences(self.model)
 
     # ---------------------------------------------------------------- public
-    def resolve(self, uid: str) -> RecordResolution:
+    def resolve(self, uid: str, *, decision_id: str | None = None) -> RecordResolution:
+        """Resolve one stored record; ``decision_id`` names the steward decision that asked for it (journal)."""
         with self.db.driver.session(database=self.db.database) as session:
-            return session.execute_write(self._resolve, uid)
+            return session.execute_write(self._resolve, uid, decision_id)
 
     def resolve_in(self, tx: neo4j.ManagedTransaction, uid: str) -> RecordResolution:
         """Resolve inside the caller's transaction (e.g. the one that stored the record)."""
         return self._resolve(tx, uid)
 
+    def store_and_resolve(self, record: PreparedRecord) -> tuple[str, RecordResolution]:
+        """Upsert one prepared record and resolve it, in one transaction behind the lock (so two pushes of the
+        same record cannot both create it). Returns created, updated or unchanged, and where it resolves to; an
+        unchanged record that is already resolved is not written at all."""
+        with self.db.driver.session(database=self.db.database) as session:
+            return session.execute_write(self._store_and_resolve, record)
+
+    def _store_and_resolve(self, tx: neo4j.ManagedTransaction, record: PreparedRecord) -> tuple[str, RecordResolution]:
+        run_in(tx, "resolve/lock_for_incremental")
+        found = {row["uid"]: row for row in run_in(tx, "ingest/existing_hashes", {"uids": [record.uid]})}
+        row = found.get(record.uid)
+        stored = row is not None and not row["stub"]
+        if row is not None and stored and row["content_hash"] == record.props["content_hash"]:
+            assigned = run_in(tx, "resolve/assignment_of_record", {"uid": record.uid})
+            if assigned:
+                return "unchanged", RecordResolution(record.uid, assigned[0]["person_id"],
+                                                     assigned[0]["household_id"], "unchanged")
+            return "unchanged", self._resolve(tx, record.uid)
+        write_records(tx, [record], set(found))
+        return ("updated" if stored else "created"), self._resolve(tx, record.uid)
+
+    def match(self, record: PreparedRecord, *, limit: int = _CANDIDATE_LIMIT) -> list[CandidateMatch]:
+        """Score a record that is not stored against its candidates in the graph; nothing is written.
+
+        The same candidates, model and cannot-link rules as :meth:`resolve`; best first.
+        """
+        props = record.props
+        parameters = {
+            "identifiers": [i["key"] for i in record.identifiers if i["valid"]],
+            "phones": [p["e164"] for p in record.phones], "emails": [e["address"] for e in record.emails],
+            "addresses": [a["key"] for a in record.addresses if not a["node"].get("placeholder")],
+            "family_phonetic": props.get("family_phonetic"), "dob": props.get("dob"),
+            "family_norm": props.get("family_norm"), "given_groups": props.get("given_groups") or [],
+            "cap": _IDENTIFIER_CAP, "limit": limit,
+        }
+        with self.db.driver.session(database=self.db.database) as session:
+            return session.execute_read(self._match, record, parameters)
+
+    def _match(self, tx: neo4j.ManagedTransaction, record: PreparedRecord,
+               parameters: dict[str, Any]) -> list[CandidateMatch]:
+        person_of = {row["uid"]: row["person_id"] for row in run_in(tx, "resolve/candidates_for_values", parameters)}
+        if not person_of:
+            return []
+        rows = run_in(tx, "resolve/fetch_records_by_uid", {"uids": sorted(person_of)})
+        others = [features_from_row(row) for row in rows]
+        features = prepared_features(record)
+        model = self._model_for(tx, [features, *others])
+        scored = self._score(model, features, others)
+        found = [CandidateMatch(o.uid, person_of[o.uid], round(weight, 3), reason,
+                                model.explain(features, o).explanation(), o)
+                 for o, (weight, reason) in zip(others, scored, strict=True)]
+        found.sort(key=lambda m: (-m.weight, m.uid))
+        return found
+
     # ---------------------------------------------------------------- steps
-    def _resolve(self, tx: neo4j.ManagedTransaction, uid: str) -> RecordResolution:
+    def _resolve(self, tx: neo4j.ManagedTransaction, uid: str, decision_id: str | None = None) -> RecordResolution:
         run_in(tx, "resolve/lock_for_incremental")
         candidates = [row["uid"] for row in run_in(tx, "resolve/candidates_for_record",
                                                    {"uid": uid, "cap": _IDENTIFIER_CAP, "limit": _CANDIDATE_LIMIT})]
@@ -102,17 +172,24 @@ class IncrementalResolver:
         groups = {label: [component[i].uid for i in idx] for label, idx in people.items()}
         person_ids, events = stable_ids(groups, old_person_of, "per_")
 
+        label_of_record = next(label for label, idx in people.items() if any(component[i].uid == uid for i in idx))
+        person_id = person_ids[label_of_record]
+        if old_person_of.get(uid) is None and len(groups[label_of_record]) > 1 and not events:
+            # A new record joined someone already known: systems syncing identities want to hear of it.
+            events.append({"kind": "linked", "from_ids": [], "to_ids": [person_id], "records": 1})
+        for event in events:
+            event["decision_id"] = decision_id
+
         self._write_edges(tx, model, record, others, scored)
         self._write_people(tx, component, people, person_ids, events, old_person_of)
         household_id = self._update_households(tx, record, set(person_ids.values()) | set(persons))
 
-        label_of_record = next(label for label, idx in people.items() if any(component[i].uid == uid for i in idx))
-        person_id = person_ids[label_of_record]
         kinds = {e["kind"] for e in events}
         status = ("split" if "split" in kinds else "merged" if "merged" in kinds
                   else "new_person" if old_person_of.get(uid) is None and len(groups[label_of_record]) == 1
                   else "linked" if old_person_of.get(uid) is None else "unchanged")
-        return RecordResolution(uid, person_id, household_id, status, len(others), events)
+        return RecordResolution(uid, person_id, household_id, status, len(others), events,
+                                [f.uid for f in component])
 
     def _score(self, model: LinkageModel, record: RecordFeatures,
                others: list[RecordFeatures]) -> list[tuple[float, str | None]]:
@@ -186,7 +263,8 @@ class IncrementalResolver:
                       people: dict[int, list[int]], person_ids: dict[int, str], events: list[dict[str, Any]],
                       old_person_of: dict[str, str]) -> None:
         run_in(tx, "resolve/delete_record_assignments", {"uids": [f.uid for f in component]})
-        persons, links = [], []
+        persons: list[dict[str, Any]] = []
+        links: list[dict[str, Any]] = []
         for label, idx in people.items():
             records = [component[i] for i in idx]
             # Flags are the full run's (they need every household); a real-time resolve keeps them.
@@ -242,3 +320,23 @@ class IncrementalResolver:
                 return household_ids[household]
         return None
 
+
+
+def prepared_features(record: PreparedRecord) -> RecordFeatures:
+    """The features of a prepared (unstored) record, as ``resolve/fetch_records_by_uid`` would give them."""
+    props = record.props
+    return features_from_row({
+        "uid": record.uid, "source": record.source, "given_raw": props.get("given_name"),
+        "family_raw": props.get("family_name"), "given": props.get("given_norm"),
+        "given_canon": props.get("given_canon"), "given_groups": props.get("given_groups"),
+        "middle": props.get("middle_norm"), "family": props.get("family_norm"),
+        "family_parts": props.get("family_parts"), "family_phonetic": props.get("family_phonetic"),
+        "dob": props.get("dob"), "sex": props.get("sex"), "recorded_at": props.get("recorded_at"),
+        "addresses": [{"key": a["key"], "postcode": a["node"].get("postcode"), "from": a["from"], "to": a["to"],
+                       "current": a["current"]} for a in record.addresses if not a["node"].get("placeholder")],
+        "phones": [[p["e164"], p["kind"]] for p in record.phones],
+        "emails": [e["address"] for e in record.emails],
+        "identifiers": [[i["scheme"], i["value"]] for i in record.identifiers if i["valid"]],
+        "schools": [record.school["urn"]] if record.school else [],
+        "related": [[r["target_uid"], r["type"], True] for r in record.relationships],
+    })

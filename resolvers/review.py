@@ -31,6 +31,9 @@ class ReviewItem:
     explanation: list[dict[str, Any]]
     impact: int
     records: dict[str, dict[str, Any]] = field(default_factory=dict)  # uid -> stored record values
+    sources: tuple[str, str] = ("", "")  # a's and b's, with their sharing marks: who may see them
+    marks: tuple[str | None, str | None] = (None, None)
+    rules: tuple[str, ...] = ()
 
 
 @dataclass
@@ -38,6 +41,7 @@ class SuspiciousPerson:
     person_id: str
     reasons: list[str]
     impact: int
+    seen_as: list[tuple[str, str | None]] = field(default_factory=list)  # each record's source and sharing mark
 
 
 class ReviewQueue:
@@ -46,16 +50,20 @@ class ReviewQueue:
             raise ValueError("the lower review threshold must be below the upper one")
         self.db, self.lower, self.upper = db, lower, upper
 
-    def links(self, first: int = 20, offset: int = 0) -> list[ReviewItem]:
+    def links(self, first: int = 20, offset: int = 0, *, side_by_side: bool = True) -> list[ReviewItem]:
+        """Uncertain links, most impactful first; ``side_by_side`` also reads both records' stored values."""
         rows = self.db.run("review/uncertain_links", {"lower": self.lower, "upper": self.upper,
                                                       "skip": offset, "limit": first})
         uids = sorted({r["a"] for r in rows} | {r["b"] for r in rows})
-        records = {r["uid"]: r for r in self.db.run("review/records_side_by_side", {"uids": uids})} if uids else {}
+        records = ({r["uid"]: r for r in self.db.run("review/records_side_by_side", {"uids": uids})}
+                   if uids and side_by_side else {})
         return [ReviewItem(a=r["a"], b=r["b"], person_a=r["person_a"], person_b=r["person_b"],
                            same_person=r["same_person"], weight=r["weight"], probability=r["probability"],
                            explanation=json.loads(r["explanation"] or "[]"), impact=r["impact"],
-                           records={u: records.get(u, {}) for u in (r["a"], r["b"])}) for r in rows]
+                           records={u: records.get(u, {}) for u in (r["a"], r["b"])} if side_by_side else {},
+                           sources=(r["a_source"], r["b_source"]), marks=(r["a_mark"], r["b_mark"]),
+                           rules=tuple(r["rules"] or ())) for r in rows]
 
     def suspicious(self, first: int = 20, offset: int = 0) -> list[SuspiciousPerson]:
-        return [SuspiciousPerson(r["person_id"], r["reasons"], r["impact"])
+        return [SuspiciousPerson(r["person_id"], r["reasons"], r["impact"], [tuple(x) for x in r["seen_as"]])
                 for r in self.db.run("review/suspicious_people", {"skip": offset, "limit": first})]

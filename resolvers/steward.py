@@ -64,17 +64,20 @@ def add_decisions_to_constraints(rows: Sequence[dict], index_of: dict[str, int],
 class Stewardship:
     """Steward operations against one database; re-resolves what each decision touches."""
 
-    def __init__(self, db: Database, options: ResolveOptions = ResolveOptions()) -> None:
+    def __init__(self, db: Database, options: ResolveOptions = ResolveOptions(), *,
+                 resolver: IncrementalResolver | None = None) -> None:
         self.db = db
-        self.resolver = IncrementalResolver(db, options)
+        self.resolver = resolver or IncrementalResolver(db, options)
 
     def confirm_link(self, a: str, b: str, reason: str, actor: StewardActor) -> tuple[list[str], RecordResolution]:
-        ids = [self._record(MUST_LINK, a, b, reason, actor)]
-        return ids, self.resolver.resolve(a)
+        action = _Action("confirm_link", reason, actor)
+        self._record(action, MUST_LINK, a, b)
+        return action.ids, self.resolver.resolve(a, decision_id=action.id)
 
     def reject_link(self, a: str, b: str, reason: str, actor: StewardActor) -> tuple[list[str], RecordResolution]:
-        ids = [self._record(CANNOT_LINK, a, b, reason, actor)]
-        return ids, self.resolver.resolve(a)
+        action = _Action("reject_link", reason, actor)
+        self._record(action, CANNOT_LINK, a, b)
+        return action.ids, self.resolver.resolve(a, decision_id=action.id)
 
     def split_person(self, person_id: str, groups: Sequence[Sequence[str]], reason: str,
                      actor: StewardActor) -> tuple[list[str], RecordResolution]:
@@ -84,14 +87,14 @@ class Stewardship:
             raise InputError("a split needs at least two non-empty groups of records")
         if set(named) != members or len(named) != len(set(named)):
             raise InputError("the groups must name every record of the person exactly once")
-        ids = []
+        action = _Action("split_person", reason, actor)
         for left, right in itertools.combinations(groups, 2):
             for a, b in itertools.product(left, right):
-                ids.append(self._record(CANNOT_LINK, a, b, reason, actor))
+                self._record(action, CANNOT_LINK, a, b)
         for group in groups:
             for a, b in itertools.pairwise(group):
-                ids.append(self._record(MUST_LINK, a, b, reason, actor))
-        return ids, self.resolver.resolve(groups[0][0])
+                self._record(action, MUST_LINK, a, b)
+        return action.ids, self.resolver.resolve(groups[0][0], decision_id=action.id)
 
     def merge_persons(self, person_ids: Sequence[str], reason: str,
                       actor: StewardActor) -> tuple[list[str], RecordResolution]:
@@ -104,28 +107,58 @@ class Stewardship:
         if set(first_record) != set(person_ids):
             raise InputError("unknown or retired person id among those to merge")
         anchor = first_record[person_ids[0]]
-        ids = [self._record(MUST_LINK, anchor, first_record[p], reason, actor) for p in person_ids[1:]]
-        return ids, self.resolver.resolve(anchor)
+        action = _Action("merge_persons", reason, actor)
+        for p in person_ids[1:]:
+            self._record(action, MUST_LINK, anchor, first_record[p])
+        return action.ids, self.resolver.resolve(anchor, decision_id=action.id)
 
     def revoke(self, decision_id: str, reason: str, actor: StewardActor) -> RecordResolution | None:
-        rows = self.db.run("steward/revoke_decision", {"id": decision_id, "reason": reason, "user": actor.user})
+        """Revoke a steward action (every constraint it stored) and re-resolve what it was about."""
+        _check_reason(reason)
+        about = self.db.run("steward/decision_records", {"id": decision_id})
+        rows = self.db.write("steward/revoke_decision", {"id": decision_id, "reason": reason.strip(),
+                                                          "user": actor.user})
         if not rows:
             raise InputError(f"no active steward decision {decision_id}")
-        about = self.db.run("steward/decision_records", {"id": decision_id})
-        return self.resolver.resolve(about[0]["uid"]) if about else None
+        resolution = None
+        for row in about:  # a split's groups may now fall into several components: resolve each record's
+            if resolution is None or row["uid"] not in self._resolved_with(resolution):
+                resolution = self.resolver.resolve(row["uid"], decision_id=decision_id)
+        return resolution
 
     def active(self) -> list[Decision]:
         return [Decision(r["id"], r["kind"], r["a"], r["b"]) for r in self.db.run("steward/active_decisions")]
 
-    def _record(self, kind: str, a: str, b: str, reason: str, actor: StewardActor) -> str:
+    def _resolved_with(self, resolution: RecordResolution) -> set[str]:
+        return set(resolution.component)
+
+    def _record(self, action: _Action, kind: str, a: str, b: str) -> str:
         if a == b:
             raise InputError("a decision needs two different records")
-        if not reason or not reason.strip():
-            raise InputError("a steward decision needs a reason")
-        decision_id = f"sd_{uuid.uuid4().hex[:16]}"
-        rows = self.db.write("steward/record_decision", {"id": decision_id, "kind": kind, "a": a, "b": b,
-                                                          "reason": reason.strip(), "user": actor.user,
-                                                          "agency": actor.agency})
+        # The first constraint's id is the action's id: confirm and reject store one constraint.
+        constraint_id = action.id if not action.ids else f"sd_{uuid.uuid4().hex[:16]}"
+        rows = self.db.write("steward/record_decision", {"id": constraint_id, "kind": kind, "a": a, "b": b,
+                                                          "reason": action.reason, "user": action.actor.user,
+                                                          "agency": action.actor.agency, "decision": action.id,
+                                                          "action": action.kind})
         if not rows:
             raise InputError(f"unknown record {a} or {b}", hint="give records as SOURCE:ID")
-        return decision_id
+        action.ids.append(constraint_id)
+        return constraint_id
+
+
+def _check_reason(reason: str) -> str:
+    if not reason or not reason.strip():
+        raise InputError("a steward decision needs a reason")
+    return reason.strip()
+
+
+class _Action:
+    """One steward action (confirm, reject, split, merge): the constraints it stores share its id."""
+
+    def __init__(self, kind: str, reason: str, actor: StewardActor) -> None:
+        self.kind = kind
+        self.reason = _check_reason(reason)
+        self.actor = actor
+        self.id = f"sd_{uuid.uuid4().hex[:16]}"
+        self.ids: list[str] = []

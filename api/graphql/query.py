@@ -10,23 +10,30 @@ from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, Selection
 from api.errors import InvalidArgument
 from api.graphql.context import Info
 from api.graphql.ids import HOUSEHOLD_ID, PERSON_ID, record_uid
+from api.graphql.scalars import DateTime
 from api.graphql.types.audit_entry import AuditEntry
 from api.graphql.types.break_glass_grant import BreakGlassGrant
-from api.graphql.types.connection import Connection, connection_from_slice, page_window, paginate
+from api.graphql.types.connection import Connection, Edge, connection_from_slice, page_window, paginate
 from api.graphql.types.household import Household
 from api.graphql.types.identifier_input import IdentifierInput
 from api.graphql.types.match_evidence import MatchEvidence
 from api.graphql.types.network import Network
 from api.graphql.types.network_edge_kind import NetworkEdgeKind
 from api.graphql.types.node import Node
+from api.graphql.types.page_info import PageInfo
 from api.graphql.types.person import Person
+from api.graphql.types.person_change import PersonChange
+from api.graphql.types.person_change_kind import PersonChangeKind
 from api.graphql.types.person_match import PersonMatch
 from api.graphql.types.policy_info import PolicyInfo
 from api.graphql.types.purpose import Purpose
 from api.graphql.types.record import Record
-from api.service import governance
+from api.graphql.types.record_input import RecordInput
+from api.graphql.types.review_item import ReviewItem
+from api.graphql.types.steward_decision import StewardDecision
+from api.service import governance, realtime, stewardship
 from api.service.network import Explorer
-from api.service.search import SearchCriteria, search_people
+from api.service.search import Match, SearchCriteria, search_people
 
 __all__ = ["Query"]
 
@@ -94,6 +101,13 @@ async def _record(info: Info, uid: str) -> Record | None:
     return Record(view=view)
 
 
+def _person_match(info: Info, match: Match) -> PersonMatch:
+    return PersonMatch(person=Person.of(info, match.person), score=match.probability, weight=match.weight,
+                       explanation=[MatchEvidence(comparison=e.comparison, level=e.level, weight=e.weight)
+                                    for e in match.evidence],
+                       matched_record_ids=PersonMatch.record_ids(match.record_uids))
+
+
 def _kinds(kinds: list[NetworkEdgeKind] | None) -> list[str] | None:
     return [k.value for k in kinds] if kinds else None
 
@@ -113,6 +127,9 @@ class Query:
         uid = record_uid(text)
         if uid is not None:
             return await _record(info, uid)
+        if text.startswith("sd_") and len(text) <= 64:
+            _, found = await stewardship.decisions(info.context.scope, False, 0, 1, [text])
+            return StewardDecision(view=found[0]) if found else None
         info.context.scope.disclosure.requested.add(text[:80])
         return None
 
@@ -140,10 +157,54 @@ class Query:
                                   identifier_value=identifier.value if identifier else None)
         page_window(first, after, scope.settings.max_page_size, 10)  # validate before searching
         matches = await search_people(scope, criteria, min_probability=min_probability)
-        return paginate(matches, first, after, scope.settings.max_page_size, lambda m: PersonMatch(
-            person=Person.of(info, m.person), score=m.probability, weight=m.weight,
-            explanation=[MatchEvidence(comparison=e.comparison, level=e.level, weight=e.weight) for e in m.evidence],
-            matched_record_ids=PersonMatch.record_ids(m.record_uids)), default=10)
+        return paginate(matches, first, after, scope.settings.max_page_size, lambda m: _person_match(info, m),
+                        default=10)
+
+    @strawberry.field(description="Which people would this record resolve to? The same candidates, model and rules "
+                                  "as pushing it, ranked; nothing is stored. Only people and fields you may see take "
+                                  "part.")
+    async def match_record(self, info: Info, record: RecordInput, first: int | None = 10, after: str | None = None,
+                           min_probability: float = 0.01) -> Connection[PersonMatch]:
+        scope = info.context.scope
+        if not 0 <= min_probability < 1:
+            raise InvalidArgument("minProbability must be at least 0 and below 1")
+        page_window(first, after, scope.settings.max_page_size, 10)
+        matches = await realtime.match_record(scope, record.canonical(), min_probability=min_probability)
+        return paginate(matches, first, after, scope.settings.max_page_size, lambda m: _person_match(info, m),
+                        default=10)
+
+    @strawberry.field(description="The data steward's queue: uncertain links and suspicious people, most impactful "
+                                  "first (thresholds: MASHGRAPH_REVIEW_LOWER / _UPPER).")
+    async def review_queue(self, info: Info, first: int | None = 20, after: str | None = None) -> Connection[ReviewItem]:
+        scope = info.context.scope
+        offset, size = page_window(first, after, scope.settings.max_page_size, 20)
+        total, items = await stewardship.review_queue(scope, offset, size)
+        return connection_from_slice(items, offset, total, lambda view: ReviewItem(view=view))
+
+    @strawberry.field(description="Identity changes (people created, merged, split, records linked) after `since`, "
+                                  "oldest first, about people you may see. Start without `since`; continue with "
+                                  "pageInfo.endCursor (also when the page is empty).")
+    async def person_changes(self, info: Info, since: str | None = None,
+                             first: int | None = 100) -> Connection[PersonChange]:
+        scope = info.context.scope
+        _, size = page_window(first, None, scope.settings.max_page_size, 100)
+        position = realtime.decode_change_cursor(since) if since else 0
+        changes, reached, more = await realtime.person_changes(scope, position, size)
+        edges = [Edge(cursor=realtime.encode_change_cursor(c.seq), node=PersonChange(
+            kind=PersonChangeKind(c.kind), person_id=strawberry.ID(c.person_id),
+            related_person_ids=[strawberry.ID(p) for p in c.related], at=DateTime(c.at) if c.at else None,
+            decision_id=strawberry.ID(c.decision_id) if c.decision_id else None)) for c in changes]
+        return Connection(edges=edges, total_count=len(edges), page_info=PageInfo(
+            has_next_page=more, has_previous_page=position > 0,
+            start_cursor=edges[0].cursor if edges else None, end_cursor=realtime.encode_change_cursor(reached)))
+
+    @strawberry.field(description="Steward decisions, newest first (all, or only those still obeyed).")
+    async def steward_decisions(self, info: Info, active_only: bool = True, first: int | None = 20,
+                                after: str | None = None) -> Connection[StewardDecision]:
+        scope = info.context.scope
+        offset, size = page_window(first, after, scope.settings.max_page_size, 20)
+        total, found = await stewardship.decisions(scope, active_only, offset, size)
+        return connection_from_slice(found, offset, total, lambda view: StewardDecision(view=view))
 
     @strawberry.field(description="A household with its members, address history and the evidence for membership.")
     async def household(self, info: Info, id: strawberry.ID) -> Household | None:

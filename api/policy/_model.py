@@ -32,7 +32,9 @@ POLICY_FORMAT = 1
 EFFECTS = ("permit", "redact", "deny")
 #: Every operation the API offers; operation rules name these.
 OPERATIONS = ("person", "searchPeople", "household", "network", "path", "record", "breakGlass", "markRecord",
-              "auditTrail", "breakGlassGrants", "reviewBreakGlass")
+              "auditTrail", "breakGlassGrants", "reviewBreakGlass", "ingestRecords", "matchRecord", "personChanges",
+              "reviewQueue", "stewardDecisions", "confirmLink", "rejectLink", "splitPerson", "mergePersons",
+              "revokeDecision")
 REQUIRED_ROLES = ("practitioner", "analyst", "steward", "system", "ig_lead")
 REQUIRED_PURPOSES = ("mash_enquiry", "s47_enquiry", "s17_assessment", "early_help", "data_stewardship",
                      "data_submission")

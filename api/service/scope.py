@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from strawberry.dataloader import DataLoader
 
@@ -32,7 +32,12 @@ from api.service.views import (
     build_person,
 )
 from api.store import AsyncDatabase
+from graph_model.db import Database
 from resolvers.model import LinkageModel
+
+if TYPE_CHECKING:
+    from resolvers.incremental import IncrementalResolver
+    from resolvers.steward import Stewardship
 
 __all__ = ["Disclosure", "RequestScope", "Services"]
 
@@ -56,6 +61,31 @@ class Services:
         # true reads exactly like this. A nested key of the same name only over-restricts (fails safe).
         flag = self.policy.restricted_flag or "restricted"
         return f'"{flag}":true'
+
+    @cached_property
+    def resolver_db(self) -> Database:
+        """A synchronous connection for the resolvers (real-time resolution and stewards' decisions run them in
+        worker threads: their transactions are the resolvers' own)."""
+        from graph_model.db import connect
+
+        return Database(connect(self.settings.database), self.settings.database.neo4j_database)
+
+    @cached_property
+    def incremental(self) -> IncrementalResolver:
+        from resolvers.incremental import IncrementalResolver
+        from resolvers.pipeline import ResolveOptions
+
+        return IncrementalResolver(self.resolver_db, ResolveOptions(model_path=self.settings.model_path))
+
+    @cached_property
+    def stewardship(self) -> Stewardship:
+        from resolvers.steward import Stewardship
+
+        return Stewardship(self.resolver_db, resolver=self.incremental)  # one model in memory
+
+    def close(self) -> None:
+        if "resolver_db" in self.__dict__:
+            self.resolver_db.driver.close()
 
     @cached_property
     def linkage_model(self) -> LinkageModel:

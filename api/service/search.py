@@ -10,7 +10,9 @@ so a score never reflects a value the caller could not see.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from api.errors import InvalidArgument
 from api.service.scope import RequestScope
@@ -19,7 +21,7 @@ from graph_model.normalise import normalise_postcode, parse_date
 from graph_model.records import RecordRejected, prepare
 from resolvers.features import RecordFeatures, features_from_row
 
-__all__ = ["Match", "SearchCriteria", "search_people"]
+__all__ = ["Match", "SearchCriteria", "rank_people", "search_people"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,27 +126,44 @@ async def search_people(scope: RequestScope, criteria: SearchCriteria, *, min_pr
     query, parameters = _query_features(criteria)
     rows = await scope.db.read("api/search_candidates",
                                {**parameters, "limit": scope.settings.search_max_candidates})
-    person_ids = list(dict.fromkeys(row["person_id"] for row in rows))
+    candidates = {row["uid"]: row["person_id"] for row in rows}
+    return await rank_people(scope, query, candidates, min_probability=min_probability)
+
+
+async def rank_people(scope: RequestScope, query: RecordFeatures, candidates: Mapping[str, str], *,
+                      min_probability: float, scored: Mapping[str, tuple[float, list[dict[str, Any]]]] | None = None,
+                      features: Mapping[str, RecordFeatures] | None = None) -> list[Match]:
+    """Candidate records ({uid: person id}) as people the caller may see, best first, each scored on what the
+    caller may see of it. ``scored`` (weight, explanation) and ``features`` may come with the candidates (the
+    real-time resolver's dry run); a score is reused only when the caller sees every field behind it."""
+    person_ids = list(dict.fromkeys(candidates.values()))
     views = {pid: view for pid, view in zip(person_ids, await scope.people(person_ids), strict=True)
              if view is not None and view.id == pid}
-    candidates = {row["uid"]: row["person_id"] for row in rows if row["person_id"] in views}
-    if not candidates:
+    visible_uids = [uid for uid, pid in candidates.items() if pid in views]
+    if not visible_uids:
         return []
-    feature_rows = await scope.db.read("resolve/fetch_records_by_uid", {"uids": list(candidates)})
+    if features is None:
+        feature_rows = await scope.db.read("resolve/fetch_records_by_uid", {"uids": visible_uids})
+        features = {row["uid"]: features_from_row(row) for row in feature_rows}
     model = scope.services.linkage_model
     best: dict[str, tuple[float, list[dict[str, object]], list[str]]] = {}
-    for row in feature_rows:
-        person_id = candidates[row["uid"]]
-        record = next((r for r in views[person_id].records if r.uid == row["uid"]), None)
-        if record is None:
+    for uid in visible_uids:
+        person_id = candidates[uid]
+        record = next((r for r in views[person_id].records if r.uid == uid), None)
+        full = features.get(uid)
+        if record is None or full is None:
             continue
-        candidate = _visible_features(features_from_row(row), record)
-        score = model.explain(query, candidate)
+        candidate = _visible_features(full, record)
+        if scored is not None and uid in scored and replace(candidate, related=full.related) == full:
+            weight, explanation = scored[uid]
+        else:
+            score = model.explain(query, candidate)
+            weight, explanation = score.weight, score.explanation()
         current = best.get(person_id)
-        if current is None or score.weight > current[0]:
-            best[person_id] = (score.weight, score.explanation(), [row["uid"]])
-        elif math.isclose(score.weight, current[0]):
-            current[2].append(row["uid"])
+        if current is None or weight > current[0]:
+            best[person_id] = (weight, explanation, [uid])
+        elif math.isclose(weight, current[0]):
+            current[2].append(uid)
     floor = math.log2(min_probability / (1 - min_probability)) if 0 < min_probability < 1 else -math.inf
     matches = [
         Match(person=views[pid], weight=round(weight, 3), probability=_probability(weight),

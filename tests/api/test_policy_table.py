@@ -14,6 +14,7 @@ import pytest
 from api.errors import PolicyInvalid
 from api.policy import (
     DEFAULT_POLICY,
+    OPERATIONS,
     Effect,
     PolicyDecisionPoint,
     RedactionReason,
@@ -155,17 +156,19 @@ for _purpose in ("s17_assessment", "early_help"):
     EXPECTED_OPERATIONS[("practitioner", _purpose)] = EXPECTED_OPERATIONS[("practitioner", _purpose)] | {"breakGlass"}
 for _purpose in SAFEGUARDING:
     EXPECTED_OPERATIONS[("practitioner", _purpose)].add("markRecord")
-EXPECTED_OPERATIONS[("steward", "data_stewardship")] = {"person", "searchPeople", "household", "record", "network",
-                                                       "path", "markRecord"}
-EXPECTED_OPERATIONS[("system", "data_submission")] = {"record"}
+for _purpose in SAFEGUARDING:
+    for _role in ("practitioner", "analyst"):
+        EXPECTED_OPERATIONS[(_role, _purpose)].add("personChanges")
+EXPECTED_OPERATIONS[("steward", "data_stewardship")] = {
+    "person", "searchPeople", "household", "record", "network", "path", "markRecord", "matchRecord", "personChanges",
+    "reviewQueue", "stewardDecisions", "confirmLink", "rejectLink", "splitPerson", "mergePersons", "revokeDecision"}
+EXPECTED_OPERATIONS[("system", "data_submission")] = {"record", "ingestRecords", "matchRecord", "personChanges"}
 
 
 @pytest.mark.parametrize(("role", "purpose"), list(itertools.product(POLICY.roles, POLICY.purposes)))
 def test_operation_table(role: str, purpose: str) -> None:
     for agency in AGENCIES:
-        permitted = {op for op in ("person", "searchPeople", "household", "network", "path", "record", "breakGlass",
-                                   "markRecord", "auditTrail", "breakGlassGrants", "reviewBreakGlass")
-                     if PDP.operation(Subject("u", agency, role, purpose), op).permitted}
+        permitted = {op for op in OPERATIONS if PDP.operation(Subject("u", agency, role, purpose), op).permitted}
         want = set(EXPECTED_OPERATIONS.get((role, purpose), set()))
         if role == "ig_lead" and purpose == "audit_review" and agency == "governance":
             want = {"auditTrail", "breakGlassGrants", "reviewBreakGlass"}
