@@ -8,6 +8,7 @@ it hands back. What was disclosed, withheld and asked for is collected for the a
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -42,6 +43,57 @@ if TYPE_CHECKING:
 __all__ = ["Disclosure", "RequestScope", "Services"]
 
 
+class ResolverServices:
+    """The resolvers the API calls (real-time resolution, stewards' decisions), created on first use.
+
+    They run in worker threads with a synchronous driver of their own: their transactions are the
+    resolvers' own. One real-time resolver (one linkage model in memory) serves the whole process."""
+
+    def __init__(self, settings: ApiSettings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._db: Database | None = None
+        self._incremental: IncrementalResolver | None = None
+        self._stewardship: Stewardship | None = None
+
+    @property
+    def db(self) -> Database:
+        with self._lock:
+            if self._db is None:
+                from graph_model.db import connect
+
+                self._db = Database(connect(self.settings.database), self.settings.database.neo4j_database)
+            return self._db
+
+    @property
+    def incremental(self) -> IncrementalResolver:
+        db = self.db
+        with self._lock:
+            if self._incremental is None:
+                from resolvers.incremental import IncrementalResolver
+                from resolvers.pipeline import ResolveOptions
+
+                self._incremental = IncrementalResolver(db, ResolveOptions(model_path=self.settings.model_path))
+            return self._incremental
+
+    @property
+    def stewardship(self) -> Stewardship:
+        resolver = self.incremental
+        with self._lock:
+            if self._stewardship is None:
+                from resolvers.steward import Stewardship
+
+                self._stewardship = Stewardship(resolver.db, resolver=resolver)
+            return self._stewardship
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.driver.close()
+                self._db = None
+                self._incremental = self._stewardship = None
+
+
 @dataclass
 class Services:
     """Built once per process (the Starlette lifespan, or a CLI command) and shared by requests."""
@@ -50,10 +102,13 @@ class Services:
     db: AsyncDatabase
     policy: Policy
     audit: AuditLog
+    resolvers: ResolverServices | None = None  # kept by a policy reload (dataclasses.replace passes it on)
     pdp: PolicyDecisionPoint = field(init=False)
 
     def __post_init__(self) -> None:
         self.pdp = PolicyDecisionPoint(self.policy)
+        if self.resolvers is None:
+            self.resolvers = ResolverServices(self.settings)
 
     @property
     def restricted_marker(self) -> str:
@@ -62,30 +117,24 @@ class Services:
         flag = self.policy.restricted_flag or "restricted"
         return f'"{flag}":true'
 
-    @cached_property
+    def _resolvers(self) -> ResolverServices:
+        assert self.resolvers is not None  # set in __post_init__
+        return self.resolvers
+
+    @property
     def resolver_db(self) -> Database:
-        """A synchronous connection for the resolvers (real-time resolution and stewards' decisions run them in
-        worker threads: their transactions are the resolvers' own)."""
-        from graph_model.db import connect
+        return self._resolvers().db
 
-        return Database(connect(self.settings.database), self.settings.database.neo4j_database)
-
-    @cached_property
+    @property
     def incremental(self) -> IncrementalResolver:
-        from resolvers.incremental import IncrementalResolver
-        from resolvers.pipeline import ResolveOptions
+        return self._resolvers().incremental
 
-        return IncrementalResolver(self.resolver_db, ResolveOptions(model_path=self.settings.model_path))
-
-    @cached_property
+    @property
     def stewardship(self) -> Stewardship:
-        from resolvers.steward import Stewardship
-
-        return Stewardship(self.resolver_db, resolver=self.incremental)  # one model in memory
+        return self._resolvers().stewardship
 
     def close(self) -> None:
-        if "resolver_db" in self.__dict__:
-            self.resolver_db.driver.close()
+        self._resolvers().close()
 
     @cached_property
     def linkage_model(self) -> LinkageModel:
