@@ -140,12 +140,13 @@ async def execute_operation(services: Services, schema: MashgraphSchema, princip
         decision = "error"
     elif codes and (result is None or result.data is None or not disclosure.subjects):
         decision = "refused"
-    elif disclosure.redactions or codes:
+    elif disclosure.redactions or codes or disclosure.refused:
         decision = "partial"
     else:
         decision = "permitted"
-    entry = _entry(services, principal, purpose, request_id, decision=decision,
-                   reason=codes[0].value if codes else "", query=query, operation=disclosure.operation)
+    reason = codes[0].value if codes else ErrorCode.FORBIDDEN.value if disclosure.refused else ""
+    entry = _entry(services, principal, purpose, request_id, decision=decision, reason=reason, query=query,
+                   operation=disclosure.operation)
     entry.root_fields = sorted(disclosure.operations)
     entry.subjects = sorted(disclosure.subjects) if not timed_out else []
     entry.requested = sorted(disclosure.requested)

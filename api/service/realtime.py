@@ -61,6 +61,7 @@ def _prepare(scope: RequestScope, raw: dict[str, Any]) -> PreparedRecord | Inges
         outcome.error = (ErrorCode.FORBIDDEN, f"agency {scope.subject.agency} may push only its own sources' records",
                          "source")
         scope.disclosure.rules.add("ingest:own-source-only")
+        scope.disclosure.refused.append(f"{outcome.source}:{outcome.source_id}")
         return outcome
     try:
         return prepare(raw)

@@ -158,6 +158,7 @@ class Disclosure:
     break_glass: bool = False
     grant: str = ""
     justification_sha256: str = ""
+    refused: list[str] = field(default_factory=list)  # parts of the request the policy refused (record uids)
 
     def redact(self, path: Sequence[str | int], withheld: Withheld, field_name: str) -> None:
         self.redactions.append({"path": list(path), "reason": withheld.reason.value, "rule": withheld.rule,
