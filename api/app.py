@@ -33,6 +33,7 @@ from api.graphql.schema import MashgraphSchema, build_schema
 from api.policy import DEFAULT_POLICY, Policy, load_policy
 from api.service.scope import Services
 from api.store import AsyncDatabase, connect_async
+from api.web import routes as web_routes
 
 __all__ = ["create_app", "create_app_from_environ", "ensure_api_schema"]
 
@@ -253,6 +254,7 @@ def create_app(settings: ApiSettings, *, driver: AsyncDriver | None = None, poli
             Route("/graphql", graphiql, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            *web_routes(),
         ],
         lifespan=lifespan,
     )

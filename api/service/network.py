@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from api.service.scope import RequestScope
-from api.service.views import Golden, HouseholdView, PersonView, Withheld
+from api.service.views import Golden, HeldNotice, HouseholdView, PersonView, Withheld
 
 __all__ = ["EDGE_KINDS", "Edge", "Explorer", "Network", "Node"]
 
@@ -44,6 +44,10 @@ class Node:
     key: str
     label: str
     truncated: bool = False  # not every neighbour is shown (a hub over the cap, or the size cap)
+    # People only: what the single view would show about them, so a network page needs no request per person.
+    agencies: tuple[str, ...] = ()
+    held: tuple[HeldNotice, ...] = ()
+    name_withheld: bool = False
 
     @property
     def id(self) -> str:
@@ -218,7 +222,11 @@ class Explorer:
         kind, raw = key
         if kind == PERSON:
             view = self.views.get(raw)
-            label = person_label(view) if view else "Person"
+            if view is not None:
+                return Node(kind, raw, person_label(view), truncated=key in self.hubs_over_cap, agencies=view.agencies,
+                            held=view.held, name_withheld=isinstance(view.given_name, Withheld)
+                            and isinstance(view.family_name, Withheld))
+            label = "Person"
         elif kind == HOUSEHOLD:
             household = self.households.get(raw)
             label = f"Household of {household.size}" if household else "Household"

@@ -128,3 +128,20 @@ def test_paths_never_run_through_what_the_caller_may_not_see(api: ApiServer, see
     cleared = api.data(PATH, variables=through_address, clearances=("restricted_address",),
                        **SOCIAL_CARE_S47)["path"]
     assert [n["kind"] for n in cleared["nodes"]].count("ADDRESS") == 1
+
+
+def test_person_nodes_carry_agencies_and_held_notices_as_the_single_view_does(api: ApiServer, seeded: Seeded) -> None:
+    query = """query N($id: ID!) { network(personId: $id, hops: 1) {
+      nodes { id kind agencies heldElsewhere { agency { code } contact } nameWithheld } } }"""
+    single = """query P($id: ID!) { person(id: $id) { agenciesInvolved { code } heldElsewhere { agency { code } contact } } }"""
+    ava = seeded.person("health:H-AVA")
+    for who in (SOCIAL_CARE_S47, POLICE_S47):
+        nodes = {n["id"]: n for n in api.data(query, variables={"id": ava}, **who)["network"]["nodes"]}
+        view = api.data(single, variables={"id": ava}, **who)["person"]
+        assert nodes[ava]["agencies"] == [a["code"] for a in view["agenciesInvolved"]]
+        assert nodes[ava]["heldElsewhere"] == view["heldElsewhere"]
+        assert not nodes[ava]["nameWithheld"]
+        assert all(not n["agencies"] and not n["heldElsewhere"] for n in nodes.values() if n["kind"] != "PERSON")
+    held = {n["id"]: n for n in api.data(query, variables={"id": ava}, **SOCIAL_CARE_S47)["network"]["nodes"]}[ava]
+    assert held["heldElsewhere"] == [{"agency": {"code": "police"}, "contact": "police desk"}]
+    assert "police" not in held["agencies"]

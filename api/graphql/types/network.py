@@ -9,6 +9,7 @@ from api.graphql.types.network_edge import NetworkEdge
 from api.graphql.types.network_edge_kind import NetworkEdgeKind
 from api.graphql.types.network_node import NetworkNode
 from api.graphql.types.network_node_kind import NetworkNodeKind
+from api.graphql.types.person import held_notice
 from api.service.network import PERSON, node_id
 from api.service.network import Network as NetworkData
 
@@ -27,9 +28,11 @@ class Network:
         return cls(data=data)
 
     @strawberry.field
-    def nodes(self) -> list[NetworkNode]:
+    def nodes(self, info: Info) -> list[NetworkNode]:
         return [NetworkNode(id=strawberry.ID(node.id), kind=NetworkNodeKind(node.kind), label=node.label,
-                            truncated=node.truncated) for node in self.data.nodes.values()]
+                            truncated=node.truncated, agencies=list(node.agencies),
+                            held_elsewhere=[held_notice(info, h) for h in node.held], name_withheld=node.name_withheld)
+                for node in self.data.nodes.values()]
 
     @strawberry.field
     def edges(self) -> list[NetworkEdge]:

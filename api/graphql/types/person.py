@@ -20,19 +20,25 @@ from api.graphql.types.identity_resolution import IdentityResolution
 from api.graphql.types.identity_resolution_kind import IdentityResolutionKind
 from api.graphql.types.node import Node
 from api.service.views import Golden, PersonView, Withheld
+from api.service.views import HeldNotice as HeldNoticeView
 
 if TYPE_CHECKING:
     from api.graphql.types.household import Household
     from api.graphql.types.person_link import PersonLink
     from api.graphql.types.record import Record
 
-__all__ = ["Person"]
+__all__ = ["Person", "agency", "held_notice"]
 
 
 def agency(info: Info, code: str) -> Agency:
     policy = info.context.scope.services.policy
     found = policy.agencies.get(code)
     return Agency(code=code, name=found.name if found else code, contact=found.contact if found else None)
+
+
+def held_notice(info: Info, held: HeldNoticeView) -> HeldNotice:
+    return HeldNotice(agency=agency(info, held.agency), contact=held.contact,
+                      since=DateTime(held.since) if held.since else None)
 
 
 @strawberry.type(description="A person: one child or adult across agencies. Values are chosen among the records you "
@@ -110,8 +116,7 @@ class Person(Node):
 
     @strawberry.field(description="Agencies holding information they have not disclosed, and whom to contact.")
     def held_elsewhere(self, info: Info) -> list[HeldNotice]:
-        return [HeldNotice(agency=agency(info, h.agency), contact=h.contact,
-                           since=DateTime(h.since) if h.since else None) for h in self.view.held]
+        return [held_notice(info, h) for h in self.view.held]
 
     @strawberry.field(description="Which records each golden value comes from.")
     def provenance(self) -> list[FieldProvenance]:
