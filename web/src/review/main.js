@@ -173,7 +173,7 @@ function linkItem(item) {
       link.blockingRules.length ? ` · proposed by ${link.blockingRules.join(', ')}` : '',
       link.cannotLink ? h('span', {class: 'withheld-value'}, ` cannot link: ${link.cannotLink}`) : null),
     h('div', {class: 'review-grid'},
-      h('div', {class: 'compare'}, compareTable(link.a, link.b)),
+      h('div', {class: 'compare-one'}, compareTable(link.a, link.b)),
       waterfall(link.explanation, link.weight)),
     h('div', {class: 'compare'},
       otherRecords('Other records of the person of A', item.leftPerson, exclude),

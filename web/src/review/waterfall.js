@@ -11,6 +11,7 @@ function svg(tag, attrs = {}, text = null) {
   return el;
 }
 
+const short = (text) => (text.length > 36 ? `${text.slice(0, 35)}…` : text);
 const fmt = (w) => `${w >= 0 ? '+' : '−'}${Math.abs(w).toFixed(1)}`;
 
 /** Steps from the prior through each comparison to the total; `total` null when the API withheld it. */
@@ -21,7 +22,7 @@ export function steps(explanation, total) {
   let running = prior;
   if (total !== null && total !== undefined) rows.push({label: 'prior (before any comparison)', from: 0, to: prior, kind: 'prior'});
   for (const x of explanation) {
-    rows.push({label: `${x.comparison}: ${x.level.replace(/_/g, ' ')}`, from: running, to: running + x.weight,
+    rows.push({label: short(`${x.comparison.replace(/_/g, ' ')}: ${x.level.replace(/_/g, ' ')}`), from: running, to: running + x.weight,
       kind: x.weight >= 0 ? 'up' : 'down', weight: x.weight});
     running += x.weight;
   }
@@ -32,8 +33,8 @@ export function steps(explanation, total) {
 
 export function waterfall(explanation, total) {
   const rows = steps(explanation, total);
-  const labelWidth = 230;
-  const width = 640;
+  const labelWidth = 270;
+  const width = 600;
   const rowHeight = 22;
   const height = rows.length * rowHeight + 30;
   const values = rows.flatMap((r) => [r.from, r.to]).concat(0);
