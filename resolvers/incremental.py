@@ -62,6 +62,33 @@ class CandidateMatch:
     features: RecordFeatures
 
 
+class _Reads:
+    """What one resolution has read already in its transaction: record rows and name counts (each read once)."""
+
+    def __init__(self, tx: neo4j.ManagedTransaction) -> None:
+        self.tx = tx
+        self.rows: dict[str, dict[str, Any]] = {}
+        self.given_counts: dict[str, int] = {}
+        self.family_counts: dict[str, int] = {}
+        self.records = 0
+
+    def fetch(self, uids: list[str] | set[str]) -> dict[str, dict[str, Any]]:
+        missing = sorted(set(uids) - self.rows.keys())
+        if missing:
+            self.rows.update({row["uid"]: row for row in run_in(self.tx, "resolve/fetch_records_by_uid",
+                                                                {"uids": missing})})
+        return {u: self.rows[u] for u in uids if u in self.rows}
+
+    def count_names(self, features: list[RecordFeatures]) -> None:
+        givens = sorted({f.given for f in features if f.given} - self.given_counts.keys())
+        families = sorted({f.family for f in features if f.family} - self.family_counts.keys())
+        if givens or families or not self.records:
+            row = run_in(self.tx, "resolve/name_counts", {"givens": givens, "families": families})[0]
+            self.given_counts.update(dict(row["given_counts"]))
+            self.family_counts.update(dict(row["family_counts"]))
+            self.records = row["records"]
+
+
 class IncrementalResolver:
     """Resolves records one at a time; create once (it loads the model) and reuse."""
 
@@ -100,9 +127,9 @@ class IncrementalResolver:
             if assigned:
                 return "unchanged", RecordResolution(record.uid, assigned[0]["person_id"],
                                                      assigned[0]["household_id"], "unchanged")
-            return "unchanged", self._resolve(tx, record.uid)
+            return "unchanged", self._resolve(tx, record.uid, locked=True)
         write_records(tx, [record], set(found))
-        return ("updated" if stored else "created"), self._resolve(tx, record.uid)
+        return ("updated" if stored else "created"), self._resolve(tx, record.uid, locked=True)
 
     def match(self, record: PreparedRecord, *, limit: int = _CANDIDATE_LIMIT) -> list[CandidateMatch]:
         """Score a record that is not stored against its candidates in the graph; nothing is written.
@@ -126,10 +153,10 @@ class IncrementalResolver:
         person_of = {row["uid"]: row["person_id"] for row in run_in(tx, "resolve/candidates_for_values", parameters)}
         if not person_of:
             return []
-        rows = run_in(tx, "resolve/fetch_records_by_uid", {"uids": sorted(person_of)})
-        others = [features_from_row(row) for row in rows]
+        reads = _Reads(tx)
+        others = [features_from_row(row) for row in reads.fetch(sorted(person_of)).values()]
         features = prepared_features(record)
-        model = self._model_for(tx, [features, *others])
+        model = self._model_for(reads, [features, *others])
         scored = self._score(model, features, others)
         found = [CandidateMatch(o.uid, person_of[o.uid], round(weight, 3), reason,
                                 model.explain(features, o).explanation(), o)
@@ -138,16 +165,19 @@ class IncrementalResolver:
         return found
 
     # ---------------------------------------------------------------- steps
-    def _resolve(self, tx: neo4j.ManagedTransaction, uid: str, decision_id: str | None = None) -> RecordResolution:
-        run_in(tx, "resolve/lock_for_incremental")
+    def _resolve(self, tx: neo4j.ManagedTransaction, uid: str, decision_id: str | None = None, *,
+                 locked: bool = False) -> RecordResolution:
+        if not locked:
+            run_in(tx, "resolve/lock_for_incremental")
+        reads = _Reads(tx)
         candidates = [row["uid"] for row in run_in(tx, "resolve/candidates_for_record",
                                                    {"uid": uid, "cap": _IDENTIFIER_CAP, "limit": _CANDIDATE_LIMIT})]
-        rows = {row["uid"]: row for row in run_in(tx, "resolve/fetch_records_by_uid", {"uids": [uid, *candidates]})}
+        rows = reads.fetch([uid, *candidates])
         if uid not in rows:
             raise KeyError(uid)
         record = features_from_row(rows[uid])
         others = [features_from_row(rows[c]) for c in candidates if c in rows]
-        model = self._model_for(tx, [record, *others])
+        model = self._model_for(reads, [record, *others])
 
         # Score the record against its candidates; the people it links to form the affected component.
         scored = self._score(model, record, others)
@@ -155,18 +185,17 @@ class IncrementalResolver:
                   if w >= self.options.link_threshold and reason is None]
         # A steward's confirmed link pulls the other record's person in, whatever the score.
         decisions = run_in(tx, "steward/decisions_for_records", {"uids": [uid]})
-        linked += [d["b"] if d["a"] == uid else d["a"] for d in decisions if d["kind"] == "must_link"]
-        old_person_of = {row["uid"]: row["person_id"] for row in
-                         run_in(tx, "resolve/person_of_records", {"uids": [uid, *linked]})}
+        partners = [d["b"] if d["a"] == uid else d["a"] for d in decisions if d["kind"] == "must_link"]
+        old_person_of = {u: rows[u]["person_id"] for u in [uid, *linked] if rows[u].get("person_id")}
+        old_person_of.update({row["uid"]: row["person_id"] for row in
+                              run_in(tx, "resolve/person_of_records", {"uids": partners})} if partners else {})
         persons = sorted(set(old_person_of.values()))
         members = {row["uid"]: row["person_id"] for row in
                    run_in(tx, "resolve/records_of_persons", {"person_ids": persons})} if persons else {}
         old_person_of.update(members)
-        component_uids = sorted({uid, *members})
-        component_rows = {row["uid"]: row for row in
-                          run_in(tx, "resolve/fetch_records_by_uid", {"uids": component_uids})}
-        component = [features_from_row(component_rows[u]) for u in component_uids if u in component_rows]
-        model = self._model_for(tx, component)
+        component_rows = reads.fetch(sorted({uid, *members}))
+        component = [features_from_row(row) for row in component_rows.values()]
+        model = self._model_for(reads, component)
 
         people = self._cluster(tx, model, component)
         groups = {label: [component[i].uid for i in idx] for label, idx in people.items()}
@@ -182,7 +211,8 @@ class IncrementalResolver:
 
         self._write_edges(tx, model, record, others, scored)
         self._write_people(tx, component, people, person_ids, events, old_person_of)
-        household_id = self._update_households(tx, record, set(person_ids.values()) | set(persons))
+        assigned = {component[i].uid: person_ids[label] for label, idx in people.items() for i in idx}
+        household_id = self._update_households(reads, record, assigned, set(persons))
 
         kinds = {e["kind"] for e in events}
         status = ("split" if "split" in kinds else "merged" if "merged" in kinds
@@ -207,19 +237,21 @@ class IncrementalResolver:
             out.append((float(weights[k]), reason))
         return out
 
-    def _model_for(self, tx: neo4j.ManagedTransaction, features: list[RecordFeatures]) -> LinkageModel:
+    def _model_for(self, reads: _Reads, features: list[RecordFeatures]) -> LinkageModel:
         """The model with term frequencies for just the names in play (from the graph's indexes); a copy,
         so concurrent resolutions in one process never share it."""
-        row = run_in(tx, "resolve/name_counts", {
-            "givens": sorted({f.given for f in features if f.given}),
-            "families": sorted({f.family for f in features if f.family})})[0]
+        reads.count_names(features)
+        givens = {f.given for f in features if f.given}
+        families = {f.family for f in features if f.family}
         names = [c.name for c in self.model.comparisons]
         model = copy.copy(self.model)
         model.tf = {
-            "given_name": model.smoothed_frequencies(names.index("given_name"), dict(row["given_counts"]),
-                                                     total=row["records"]),
-            "family_name": model.smoothed_frequencies(names.index("family_name"), dict(row["family_counts"]),
-                                                      total=row["records"]),
+            "given_name": model.smoothed_frequencies(
+                names.index("given_name"), {n: c for n, c in reads.given_counts.items() if n in givens},
+                total=reads.records),
+            "family_name": model.smoothed_frequencies(
+                names.index("family_name"), {n: c for n, c in reads.family_counts.items() if n in families},
+                total=reads.records),
         }
         return model
 
@@ -247,22 +279,19 @@ class IncrementalResolver:
     # ---------------------------------------------------------------- writes
     def _write_edges(self, tx: neo4j.ManagedTransaction, model: LinkageModel, record: RecordFeatures,
                      others: list[RecordFeatures], scored: list[tuple[float, str | None]]) -> None:
-        run_in(tx, "resolve/delete_record_similarity", {"uids": [record.uid]})
         edges = []
         for other, (weight, reason) in zip(others, scored, strict=True):
-            if weight < self.options.edge_threshold and reason is None:
-                continue
+            if weight < self.options.edge_threshold:
+                continue  # as in a full run: pairs below the edge threshold, cannot-links too, are not stored
             explanation = model.explain(record, other).explanation()
             edges.append({"a": record.uid, "b": other.uid, "weight": round(weight, 3),
                           "probability": round(probability(weight), 6), "explanation": json.dumps(explanation),
                           "rules": ["incremental"], "cannot_link": reason})
-        if edges:
-            run_in(tx, "resolve/write_similarity", {"edges": edges})
+        run_in(tx, "resolve/replace_record_similarity", {"uid": record.uid, "edges": edges})
 
     def _write_people(self, tx: neo4j.ManagedTransaction, component: list[RecordFeatures],
                       people: dict[int, list[int]], person_ids: dict[int, str], events: list[dict[str, Any]],
                       old_person_of: dict[str, str]) -> None:
-        run_in(tx, "resolve/delete_record_assignments", {"uids": [f.uid for f in component]})
         persons: list[dict[str, Any]] = []
         links: list[dict[str, Any]] = []
         for label, idx in people.items():
@@ -271,26 +300,26 @@ class IncrementalResolver:
             persons.append({"id": person_ids[label],
                             "props": person_properties(records, place_of(records).current_address)})
             links.extend({"uid": f.uid, "person_id": person_ids[label]} for f in records)
-        run_in(tx, "resolve/write_persons", {"persons": persons})
-        run_in(tx, "resolve/link_records_to_persons", {"links": links})
+        run_in(tx, "resolve/reassign_records", {"uids": [f.uid for f in component], "persons": persons,
+                                                "links": links})
         retired = retirements(events, set(person_ids.values()))
         if retired:
             run_in(tx, "resolve/retire_persons", {"retired": retired})
         if events:
-            seq = run_in(tx, "resolve/next_identity_seq")[0]["next"]
-            for offset, event in enumerate(events):
-                event["seq"] = seq + offset
-            run_in(tx, "resolve/write_identity_events", {"events": events})
+            run_in(tx, "resolve/append_identity_events", {"events": events})
 
-    def _update_households(self, tx: neo4j.ManagedTransaction, record: RecordFeatures,
-                           person_ids: set[str]) -> str | None:
-        """Re-form the households touching these people and the record's addresses."""
-        rows = run_in(tx, "resolve/households_of_persons", {"person_ids": sorted(person_ids)})
+    def _update_households(self, reads: _Reads, record: RecordFeatures, assigned: dict[str, str],
+                           old_persons: set[str]) -> str | None:
+        """Re-form the households touching these people (``assigned``: their records, just re-clustered) and the
+        record's addresses. ``old_persons``: the people before, some perhaps retired by a merge."""
+        tx = reads.tx
+        person_ids = set(assigned.values())
+        rows = run_in(tx, "resolve/households_of_persons", {"person_ids": sorted(person_ids | old_persons)})
         rows += run_in(tx, "resolve/persons_at_addresses", {"keys": sorted(record.address_keys)})
-        rows += run_in(tx, "resolve/records_of_persons", {"person_ids": sorted(person_ids)})
         person_of = {row["uid"]: row["person_id"] for row in rows}
+        person_of.update(assigned)
         old_household_of = {row["person_id"]: row["household_id"] for row in rows if row.get("household_id")}
-        fetched = {row["uid"]: row for row in run_in(tx, "resolve/fetch_records_by_uid", {"uids": sorted(person_of)})}
+        fetched = reads.fetch(sorted(person_of))
         features = [features_from_row(fetched[u]) for u in sorted(fetched)]
         labels = {pid: n for n, pid in enumerate(sorted(set(person_of.values())))}
         people: dict[int, list[int]] = defaultdict(list)
@@ -303,8 +332,10 @@ class IncrementalResolver:
         for person, household in result.household_of.items():
             groups[household].append(id_of_label[person])
         household_ids, _ = stable_ids(groups, old_household_of, "hh_")
-        all_persons = sorted(id_of_label.values())
-        run_in(tx, "resolve/delete_person_memberships", {"person_ids": all_persons})
+        # Retired people leave their households too (they have no records left to be re-formed with).
+        all_persons = sorted(set(id_of_label.values()) | old_persons)
+        left = {row["household_id"] for row in run_in(tx, "resolve/delete_person_memberships",
+                                                       {"person_ids": all_persons})}
         run_in(tx, "resolve/delete_household_addresses", {"household_ids": sorted(household_ids.values())})
         households = [{"id": household_ids[label], "address_key": result.address_of.get(label), "size": len(m)}
                       for label, m in groups.items()]
@@ -313,7 +344,8 @@ class IncrementalResolver:
             run_in(tx, "resolve/link_persons_to_households", {"links": [
                 {"person_id": id_of_label[p], "household_id": household_ids[h], "evidence": result.evidence[p]}
                 for p, h in result.household_of.items()]})
-        run_in(tx, "resolve/delete_empty_households")
+        run_in(tx, "resolve/delete_empty_households_among",
+               {"household_ids": sorted(left | set(household_ids.values()))})
         record_person = person_of.get(record.uid)
         for person, household in result.household_of.items():
             if id_of_label[person] == record_person:

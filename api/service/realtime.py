@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,7 @@ __all__ = ["ChangeView", "IngestOutcome", "decode_change_cursor", "encode_change
 
 _MAX_TEXT = 200  # longest identifier or name a pushed record may carry
 _CHANGE_PREFIX = "change:"
+_MATCH_PEOPLE = 50
 
 
 @dataclass
@@ -128,7 +130,12 @@ async def match_record(scope: RequestScope, raw: dict[str, Any], *, min_probabil
         record = prepare(raw)
     except RecordRejected as exc:
         raise InvalidArgument(f"the record cannot be used: {exc}") from None
-    candidates = await asyncio.to_thread(scope.services.incremental.match, record)
+    scored = await asyncio.to_thread(scope.services.incremental.match, record)
+    # Only candidates resolution itself would consider (full-information score above the floor), and the best
+    # _MATCH_PEOPLE people of them: their views, through the policy, are what the response is built from.
+    floor = math.log2(min_probability / (1 - min_probability)) if 0 < min_probability < 1 else -math.inf
+    best_people = list(dict.fromkeys(c.person_id for c in scored if c.weight >= floor))[:_MATCH_PEOPLE]
+    candidates = [c for c in scored if c.weight >= floor and c.person_id in best_people]
     return await rank_people(
         scope, prepared_features(record), {c.uid: c.person_id for c in candidates}, min_probability=min_probability,
         scored={c.uid: (c.weight, c.explanation) for c in candidates},
