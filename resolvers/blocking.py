@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from resolvers.comparisons import ONE_EDIT_MIN_LENGTH
 from resolvers.features import RecordFeatures
 
 __all__ = ["BLOCKING_RULES", "BlockingReport", "BlockingRule", "candidate_pairs"]
@@ -34,13 +35,45 @@ def _year(f: RecordFeatures) -> str | None:
     return str(f.dob.year) if f.dob.usable and f.dob.year else None
 
 
+_NATIONAL_OR_ADDRESS = ("nhs_number", "upn", "pnc_id", "uprn")
+
+
+def _other_identifiers(f: RecordFeatures) -> list[str]:
+    return [f"{s}:{v}" for s, vs in f.identifiers.items() if s not in _NATIONAL_OR_ADDRESS for v in vs]
+
+
+def _one_deletion(f: RecordFeatures) -> list[str]:
+    """Each other identifier, and it with one character deleted: two values one substitution,
+    insertion, deletion or adjacent transposition apart share such a key (identifiers without a check digit,
+    where a typo still looks valid; national ones reject typos by their check digit)."""
+    keys = []
+    for scheme, values in f.identifiers.items():
+        if scheme in _NATIONAL_OR_ADDRESS:
+            continue
+        for value in values:
+            if len(value) >= ONE_EDIT_MIN_LENGTH:
+                # The value itself too: it meets the other's deletion when one character was dropped.
+                keys.append(f"{scheme}:{value}")
+                keys.extend(f"{scheme}:{value[:k]}{value[k + 1:]}" for k in range(len(value)))
+    return keys
+
+
+def _names_any_order(f: RecordFeatures) -> list[str]:
+    """Given and family name as an unordered pair: the same person with the names recorded swapped."""
+    return ["|".join(sorted((f.given, f.family)))] if f.given and f.family else []
+
+
+def _dob_initials_any_order(f: RecordFeatures) -> list[str]:
+    return [f"{f.dob.value}|{''.join(sorted(f.given[0] + f.family[0]))}"] if f.full_dob and f.given and f.family \
+        else []
+
+
 BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule("nhs_number", _ids("nhs_number"), cap=12),
     BlockingRule("upn", _ids("upn"), cap=12),
     BlockingRule("pnc_id", _ids("pnc_id"), cap=12),
-    BlockingRule("other_identifier",
-                 lambda f: [f"{s}:{v}" for s, vs in f.identifiers.items()
-                            if s not in ("nhs_number", "upn", "pnc_id", "uprn") for v in vs], cap=12),
+    BlockingRule("other_identifier", _other_identifiers, cap=12),
+    BlockingRule("other_identifier_one_edit", _one_deletion, cap=12),
     BlockingRule("mobile", lambda f: f.mobiles, cap=15),
     BlockingRule("email", lambda f: f.emails, cap=15),
     BlockingRule("address", lambda f: f.address_keys, cap=40),
@@ -54,6 +87,8 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
                  lambda f: [f"{f.dob.value}|{f.given[0]}"] if f.full_dob and f.given else [], cap=40),
     BlockingRule("dob_surname_initial",
                  lambda f: [f"{f.dob.value}|{f.family[0]}"] if f.full_dob and f.family else [], cap=40),
+    BlockingRule("names_any_order", _names_any_order, cap=60),
+    BlockingRule("dob_initials_any_order", _dob_initials_any_order, cap=40),
     BlockingRule("given_birth_year_district",
                  lambda f: [f"{f.given_canon}|{y}|{p.split(' ')[0]}" for p in f.postcodes]
                  if f.given_canon and (y := _year(f)) else [], cap=40),

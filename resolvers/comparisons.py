@@ -9,9 +9,11 @@ comparison, so a shared household counts once, not four times.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
 from graph_model.normalise import dob_relation
 from resolvers.features import RecordFeatures
@@ -50,15 +52,36 @@ def _jw(a: str, b: str) -> float:
     return JaroWinkler.normalized_similarity(a, b)
 
 
+SWAP_SIMILARITY = 0.92  # Jaro-Winkler at or above which a name in the other field counts as the same name
+
+
+def similar_names(x: str | None, y: str | None) -> bool:
+    """The same name, allowing a typo (both longer than an initial)."""
+    if not x or not y or len(x) < 2 or len(y) < 2:
+        return False
+    return x == y or _jw(x, y) >= SWAP_SIMILARITY
+
+
+def names_swapped(a: RecordFeatures, b: RecordFeatures) -> bool:
+    """Given and family name recorded the other way round (each allowing a typo)."""
+    return similar_names(a.given, b.family) and similar_names(a.family, b.given)
+
+
+def name_in_other_field(a: RecordFeatures, b: RecordFeatures) -> bool:
+    """One record's family name is the other's given name (one name written in the wrong field)."""
+    return similar_names(a.family, b.given) or similar_names(a.given, b.family)
+
+
 class GivenNameComparison(Comparison):
-    """Levels: exact, nickname (shared nickname group), jw_0.92, jw_0.80, middle_name (one side's given
-    name is the other's middle name), initial (one side is an initial or both share the initial
-    and one is a single letter), else."""
+    """Levels: exact, nickname (shared nickname group), jw_0.92, swapped (given and family name the
+    other way round on one record, typos allowed), jw_0.80, middle_name (one side's given name is
+    the other's middle name), initial (one side is an initial or both share the initial and one is a
+    single letter), else."""
 
     def __init__(self) -> None:
         super().__init__("given_name",
-                         ("exact", "nickname", "jw_0.92", "jw_0.80", "middle_name", "initial", "else"),
-                         (0.80, 0.07, 0.06, 0.02, 0.01, 0.01, 0.03), frozenset({0}))
+                         ("exact", "nickname", "jw_0.92", "swapped", "jw_0.80", "middle_name", "initial", "else"),
+                         (0.79, 0.07, 0.06, 0.01, 0.02, 0.01, 0.01, 0.03), frozenset({0}))
 
     def level(self, a: RecordFeatures, b: RecordFeatures) -> int:
         x, y = a.given, b.given
@@ -68,17 +91,18 @@ class GivenNameComparison(Comparison):
             return 0
         if a.given_groups & b.given_groups:
             return 1
-        if len(x) > 1 and len(y) > 1:
-            similarity = _jw(x, y)
-            if similarity >= 0.92:
-                return 2
-            if similarity >= 0.80:
-                return 3
-        if (a.middle and a.middle.split()[0] == y) or (b.middle and b.middle.split()[0] == x):
+        similarity = _jw(x, y) if len(x) > 1 and len(y) > 1 else 0.0
+        if similarity >= 0.92:
+            return 2
+        if names_swapped(a, b):
+            return 3
+        if similarity >= 0.80:
             return 4
-        if (len(x) == 1 or len(y) == 1) and x[0] == y[0]:
+        if (a.middle and a.middle.split()[0] == y) or (b.middle and b.middle.split()[0] == x):
             return 5
-        return 6
+        if (len(x) == 1 or len(y) == 1) and x[0] == y[0]:
+            return 6
+        return 7
 
     def tf_value(self, a: RecordFeatures) -> str | None:
         return a.given
@@ -86,11 +110,14 @@ class GivenNameComparison(Comparison):
 
 class FamilyNameComparison(Comparison):
     """Levels: exact, part (a shared part of a hyphenated or double surname), jw_0.92, jw_0.80,
-    phonetic (same phonetic key), else."""
+    phonetic (same phonetic key), other_field (one record's family name is the other's given name:
+    one name written in the wrong field), else. Given and family name swapped on one record is one
+    piece of evidence, scored once by the given-name comparison (level "swapped"); the family name
+    is then not compared again (missing), or the swap would count twice."""
 
     def __init__(self) -> None:
-        super().__init__("family_name", ("exact", "part", "jw_0.92", "jw_0.80", "phonetic", "else"),
-                         (0.82, 0.04, 0.05, 0.02, 0.01, 0.06), frozenset({0}))
+        super().__init__("family_name", ("exact", "part", "jw_0.92", "jw_0.80", "phonetic", "other_field", "else"),
+                         (0.82, 0.04, 0.05, 0.02, 0.01, 0.005, 0.055), frozenset({0}))
 
     def level(self, a: RecordFeatures, b: RecordFeatures) -> int:
         x, y = a.family, b.family
@@ -103,11 +130,15 @@ class FamilyNameComparison(Comparison):
         similarity = _jw(x, y)
         if similarity >= 0.92:
             return 2
+        if names_swapped(a, b):
+            return MISSING
         if similarity >= 0.80:
             return 3
         if a.family_phonetic and a.family_phonetic == b.family_phonetic:
             return 4
-        return 5
+        if name_in_other_field(a, b):
+            return 5
+        return 6
 
     def tf_value(self, a: RecordFeatures) -> str | None:
         return a.family
@@ -142,15 +173,39 @@ class SexComparison(Comparison):
         return 0 if a.sex == b.sex else 1
 
 
+ADDRESS_SIMILARITY = 0.9  # Jaro-Winkler of the non-number parts of two address keys: one dwelling, typed twice
+_HOUSE_NUMBER = re.compile(r"^[0-9]+[a-z]?$")
+
+
+@lru_cache(maxsize=100_000)
+def address_parts(key: str) -> tuple[str, str]:
+    """An address key split into its house/flat numbers and the rest (street, building, town,
+    postcode), each joined by spaces. Keys are built by :func:`graph_model.normalise.normalise_address`
+    from "|"-separated parts; only their shape is used here: numbers must agree exactly, the rest may
+    carry typos."""
+    fields = [f for f in key.split("|") if f]
+    numbers = " ".join(f for f in fields if _HOUSE_NUMBER.match(f))
+    return numbers, " ".join(f for f in fields if not _HOUSE_NUMBER.match(f))
+
+
+def similar_addresses(a: str, b: str) -> tuple[bool, bool]:
+    """(same numbers, rest within typos) for two current-address keys."""
+    numbers_a, rest_a = address_parts(a)
+    numbers_b, rest_b = address_parts(b)
+    return numbers_a == numbers_b, bool(rest_a and rest_b) and _jw(rest_a, rest_b) >= ADDRESS_SIMILARITY
+
+
 class LocationComparison(Comparison):
     """Where the two records place the person, counted once. Levels: same_current_address,
     same_address (any address in either history, e.g. a stale one), same_landline, same_postcode,
-    same_sector, same_district, else."""
+    similar_address (current addresses with the same house and flat numbers, the rest within typos),
+    similar_street (current addresses alike but for the numbers), same_sector, same_district, else."""
 
     def __init__(self) -> None:
         super().__init__("location", ("same_current_address", "same_address", "same_landline", "same_postcode",
-                                      "same_sector", "same_district", "else"),
-                         (0.70, 0.12, 0.02, 0.03, 0.02, 0.02, 0.09))
+                                      "similar_address", "similar_street", "same_sector", "same_district",
+                                      "else"),
+                         (0.68, 0.12, 0.02, 0.03, 0.02, 0.01, 0.02, 0.02, 0.08))
 
     def level(self, a: RecordFeatures, b: RecordFeatures) -> int:
         if not (a.address_keys or a.landlines) or not (b.address_keys or b.landlines):
@@ -161,16 +216,20 @@ class LocationComparison(Comparison):
             return 1
         if a.landlines & b.landlines:
             return 2
-        if not a.postcodes or not b.postcodes:
-            return 6
         if a.postcodes & b.postcodes:
             return 3
+        if a.current_address and b.current_address:
+            same_numbers, similar_rest = similar_addresses(a.current_address, b.current_address)
+            if similar_rest:
+                return 4 if same_numbers else 5
+        if not a.postcodes or not b.postcodes:
+            return 8
         sectors_a = {p[:-2] for p in a.postcodes}
         if sectors_a & {p[:-2] for p in b.postcodes}:
-            return 4
+            return 6
         if {p.split(" ")[0] for p in a.postcodes} & {p.split(" ")[0] for p in b.postcodes}:
-            return 5
-        return 6
+            return 7
+        return 8
 
 
 class PersonalContactComparison(Comparison):
@@ -202,21 +261,34 @@ class IdentifierComparison(Comparison):
         return 0 if x & y else 1
 
 
+ONE_EDIT_MIN_LENGTH = 5  # shorter identifiers are too dense for a one-character difference to mean a typo
+
+
+def one_edit_apart(x: str, y: str) -> bool:
+    """One character substituted, inserted, deleted, or two adjacent characters transposed."""
+    return min(len(x), len(y)) >= ONE_EDIT_MIN_LENGTH and DamerauLevenshtein.distance(x, y, score_cutoff=1) == 1
+
+
 class OtherIdentifierComparison(Comparison):
     """Any other identifier scheme both records carry (a local case id, a social security number):
-    same value, or different values for a shared scheme. Weaker than national ids, never a cannot-link:
-    local systems re-use and mistype them."""
+    same value; one_edit (values one typo apart: such identifiers carry no check digit, so a mistyped
+    one still looks valid); different values for a shared scheme. Weaker than national ids, never a
+    cannot-link: local systems re-use and mistype them."""
 
     _NATIONAL = frozenset({"nhs_number", "upn", "pnc_id", "uprn"})
 
     def __init__(self) -> None:
-        super().__init__("other_identifier", ("same", "different"), (0.9, 0.1))
+        super().__init__("other_identifier", ("same", "one_edit", "different"), (0.85, 0.08, 0.07))
 
     def level(self, a: RecordFeatures, b: RecordFeatures) -> int:
         shared = (a.identifiers.keys() & b.identifiers.keys()) - self._NATIONAL
         if not shared:
             return MISSING
-        return 0 if any(a.identifiers[s] & b.identifiers[s] for s in shared) else 1
+        if any(a.identifiers[s] & b.identifiers[s] for s in shared):
+            return 0
+        if any(one_edit_apart(x, y) for s in sorted(shared) for x in a.identifiers[s] for y in b.identifiers[s]):
+            return 1
+        return 2
 
 
 COMPARISONS: tuple[Comparison, ...] = (

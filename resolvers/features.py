@@ -8,7 +8,7 @@ from typing import Any
 
 from graph_model.normalise import PartialDate, parse_date
 
-__all__ = ["RecordFeatures", "features_from_row"]
+__all__ = ["RecordFeatures", "features_from_record", "features_from_row"]
 
 
 @dataclass(slots=True)
@@ -89,3 +89,28 @@ def features_from_row(row: Mapping[str, Any]) -> RecordFeatures:
         given_raw=row.get("given_raw"),
         family_raw=row.get("family_raw"),
     )
+
+
+def features_from_record(record: Mapping[str, Any]) -> RecordFeatures:
+    """Features of a canonical record without a database: the same normalisation as ingest and the
+    same selection as ``resolve/fetch_records`` (valid identifiers, no placeholder addresses). For
+    tests and for estimating the shipped default model from synthetic records."""
+    from graph_model.records import prepare
+
+    prepared = prepare(dict(record))
+    props = prepared.props
+    return features_from_row({
+        "uid": prepared.uid, "source": prepared.source, "given": props.get("given_norm"),
+        "given_canon": props.get("given_canon"), "given_groups": props.get("given_groups"),
+        "middle": props.get("middle_norm"), "family": props.get("family_norm"),
+        "family_parts": props.get("family_parts"), "family_phonetic": props.get("family_phonetic"),
+        "dob": props.get("dob"), "sex": props.get("sex"), "recorded_at": props.get("recorded_at"),
+        "given_raw": props.get("given_name"), "family_raw": props.get("family_name"),
+        "addresses": [{"key": a["key"], "postcode": a["node"]["postcode"], "from": a["from"], "to": a["to"],
+                       "current": a["current"]} for a in prepared.addresses if not a["node"].get("placeholder")],
+        "phones": [[p["e164"], p["kind"]] for p in prepared.phones],
+        "emails": [e["address"] for e in prepared.emails],
+        "identifiers": [[i["scheme"], i["value"]] for i in prepared.identifiers if i["valid"]],
+        "schools": [prepared.school["urn"]] if prepared.school else [],
+        "related": [[r["target_uid"], r["type"], True] for r in prepared.relationships],
+    })

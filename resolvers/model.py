@@ -135,6 +135,17 @@ class LinkageModel:
         return PairScore(weight=total, probability=probability(total), contributions=contributions)
 
     # ------------------------------------------------------------------ training
+    @classmethod
+    def estimate(cls, features: Sequence[RecordFeatures], levels: np.ndarray, encoded: Any = None) -> LinkageModel:
+        """A model estimated from the records and their candidate pairs' levels, without labels:
+        u from random pairs, m from identifier-anchored pairs (else EM), then the prior."""
+        model = cls()
+        model.estimate_u(features, encoded=encoded)
+        if not model.estimate_m_from_anchors(levels):
+            model.estimate_m(levels)
+        model.estimate_prior(levels, len(features))
+        return model
+
     def estimate_tf(self, features: Sequence[RecordFeatures]) -> None:
         for ci, comparison in enumerate(self.comparisons):
             if not comparison.tf_levels:
@@ -188,7 +199,11 @@ class LinkageModel:
         reliably than any score, and whether they agree on name, date of birth or address is roughly
         independent of the identifier: so these pairs estimate how often true matches reach each
         level of the other comparisons, without labels. Each identifier's own m comes from pairs
-        anchored by the other identifiers. Returns False (nothing changed) when there are too few.
+        anchored by the other identifiers; where those are too few (one identifier alone anchors, as
+        a social security number does), from pairs that agree exactly on given name, family name and
+        full date of birth (near-certain matches: twins differ in given name, father and son in date
+        of birth), else from EM over all candidate pairs with the other comparisons' m held at their
+        anchored values. Returns False (nothing changed) when there are too few.
         """
         names = [c.name for c in self.comparisons]
         anchored = np.zeros(len(levels), dtype=bool)
@@ -204,6 +219,9 @@ class LinkageModel:
                 break
         else:
             return False
+        by_em: list[int] = []
+        by_name_dob: list[int] = []
+        name_dob = self._name_and_dob_agree(levels)
         for ci, comparison in enumerate(self.comparisons):
             if ci in anchors:
                 others = np.zeros(len(levels), dtype=bool)
@@ -211,6 +229,9 @@ class LinkageModel:
                     if cj != ci:
                         others |= levels[:, cj] == 0
                 rows = levels[others, ci]
+                if (rows >= 0).sum() < min_pairs:
+                    rows = levels[name_dob, ci]
+                    (by_name_dob if (rows >= 0).sum() >= min_pairs else by_em).append(ci)
             else:
                 rows = levels[anchored, ci]
             present = rows[rows >= 0]
@@ -218,9 +239,26 @@ class LinkageModel:
             counts = np.bincount(present, minlength=k)[:k].astype(float)
             prior = np.array(comparison.m_prior) * prior_strength
             self.m[ci] = list((counts + prior) / (counts.sum() + prior.sum()))
+        if by_em:
+            self.estimate_m(levels, only=by_em, prior_strength=prior_strength)
         self.trained_on["anchor_pairs"] = int(anchored.sum())
-        self.trained_on["m_method"] = "identifier_anchors:" + "+".join(names[ci] for ci in anchors)
+        method = "identifier_anchors:" + "+".join(names[ci] for ci in anchors)
+        if by_name_dob:
+            method += "; name_dob_anchors:" + "+".join(names[ci] for ci in by_name_dob)
+        if by_em:
+            method += "; em:" + "+".join(names[ci] for ci in by_em)
+        self.trained_on["m_method"] = method
         return True
+
+    def _name_and_dob_agree(self, levels: np.ndarray) -> np.ndarray:
+        """Rows whose given name, family name and date of birth all agree exactly."""
+        names = [c.name for c in self.comparisons]
+        rows = np.ones(len(levels), dtype=bool)
+        for name in ("given_name", "family_name", "dob"):
+            if name not in names:
+                return np.zeros(len(levels), dtype=bool)
+            rows &= levels[:, names.index(name)] == 0
+        return rows
 
     def estimate_prior(self, levels: np.ndarray, n_records: int) -> None:
         """P(match) for a random pair: pairs scored as matches among all n(n-1)/2 pairs."""
@@ -236,10 +274,12 @@ class LinkageModel:
         self.prior = prior
 
     def estimate_m(self, levels: np.ndarray, iterations: int = 25, prior_strength: float = 50.0,
-                   initial_prior: float | None = None) -> None:
-        """EM over candidate pairs' levels: updates m and the candidates' match rate."""
+                   initial_prior: float | None = None, only: Sequence[int] | None = None) -> None:
+        """EM over candidate pairs' levels: updates m and the candidates' match rate. ``only``: the
+        comparisons whose m is estimated (the others' m are held as they are)."""
         if len(levels) == 0:
             return
+        estimated = set(range(len(self.comparisons)) if only is None else only)
         lam = initial_prior or 0.3
         k_max = max(len(c.levels) for c in self.comparisons)
         columns = np.where(levels < 0, k_max, levels)
@@ -249,6 +289,8 @@ class LinkageModel:
             p = 1.0 / (1.0 + np.power(2.0, -np.clip(bits, -60, 60)))
             lam = float(np.clip(p.mean(), 1e-6, 1 - 1e-6))
             for ci, comparison in enumerate(self.comparisons):
+                if ci not in estimated:
+                    continue
                 k = len(comparison.levels)
                 column = levels[:, ci]
                 mask = column >= 0
@@ -256,8 +298,9 @@ class LinkageModel:
                 prior = np.array(comparison.m_prior) * prior_strength
                 self.m[ci] = list((sums + prior) / (sums.sum() + prior.sum()))
         self.trained_on["em_pairs"] = len(levels)
-        self.trained_on["m_method"] = "em"
         self.trained_on["candidate_match_rate"] = lam
+        if only is None:
+            self.trained_on["m_method"] = "em"
 
     # ------------------------------------------------------------------ persistence
     def to_json(self) -> dict[str, Any]:

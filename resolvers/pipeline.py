@@ -237,11 +237,7 @@ def _model(features: Sequence[RecordFeatures], levels: np.ndarray, options: Reso
         # multi-agency data; see resolvers/data/default_model.json) until there is enough data.
         model = LinkageModel.load(DEFAULT_MODEL)
     else:
-        model = LinkageModel()
-        model.estimate_u(features, encoded=encoded)
-        if not model.estimate_m_from_anchors(levels):
-            model.estimate_m(levels)
-        model.estimate_prior(levels, len(features))
+        model = LinkageModel.estimate(features, levels, encoded)
         if options.model_path:
             model.save(options.model_path)
     model.estimate_tf(features)

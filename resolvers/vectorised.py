@@ -13,11 +13,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from rapidfuzz.process import cpdist
 
 from graph_model.normalise import dob_relation
-from resolvers.comparisons import COMPARISONS, MISSING, DateOfBirthComparison
+from resolvers.comparisons import (
+    ADDRESS_SIMILARITY,
+    COMPARISONS,
+    MISSING,
+    ONE_EDIT_MIN_LENGTH,
+    SWAP_SIMILARITY,
+    DateOfBirthComparison,
+    OtherIdentifierComparison,
+    address_parts,
+)
 from resolvers.features import RecordFeatures
 
 __all__ = ["EncodedRecords", "vector_levels"]
@@ -75,6 +84,9 @@ class EncodedRecords:
         self.dob_full = np.array([f.full_dob for f in features])
         self.sex = np.array([{"M": 1, "F": 2}.get(f.sex or "", 0) for f in features], dtype=np.int8)
         self.current_address = np.array([vocab.code(f.current_address) for f in features], dtype=np.int64)
+        parts = [address_parts(f.current_address) if f.current_address else None for f in features]
+        self.current_numbers = np.array([vocab.code(p[0]) if p else -1 for p in parts], dtype=np.int64)
+        self.current_rest = np.array([p[1] if p else "" for p in parts], dtype=object)
         self.address_keys = _set_matrix(vocab, [f.address_keys for f in features])
         self.landlines = _set_matrix(vocab, [f.landlines for f in features])
         self.postcodes = _set_matrix(vocab, [f.postcodes for f in features])
@@ -87,11 +99,30 @@ class EncodedRecords:
                                                  if s not in _OTHER_EXCLUDED for v in vs} for f in features])
         self.other_schemes = _set_matrix(vocab, [{s for s in f.identifiers if s not in _OTHER_EXCLUDED}
                                                  for f in features])
+        # The value of a record's only other identifier (most records have at most one), for the
+        # one-edit level; records with several fall back to the reference comparison.
+        single = [[v for s, vs in f.identifiers.items() if s not in _OTHER_EXCLUDED for v in vs] for f in features]
+        self.other_single = np.array([vs[0] if len(vs) == 1 else "" for vs in single], dtype=object)
+        self.other_several = np.array([len(vs) > 1 for vs in single])
         self.truncated = any(m.shape[1] == _MAX_WIDTH for m in (self.address_keys, self.postcodes, self.mobiles))
 
 
 def _jw(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return cpdist(list(left), list(right), scorer=JaroWinkler.normalized_similarity, dtype=np.float64, workers=1)
+
+
+def _similar_across(e: EncodedRecords, i: np.ndarray, j: np.ndarray, need: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For the rows in ``need``: is i's given name j's family name (typos allowed), and is i's family
+    name j's given name? (:func:`resolvers.comparisons.similar_names`)"""
+    given_as_family = np.zeros(len(i), dtype=bool)
+    family_as_given = np.zeros(len(i), dtype=bool)
+    for out, left_text, right_text, left, right in (
+            (given_as_family, e.given_text[i], e.family_text[j], e.given[i], e.family[j]),
+            (family_as_given, e.family_text[i], e.given_text[j], e.family[i], e.given[j])):
+        rows = need & (np.char.str_len(left_text.astype(str)) > 1) & (np.char.str_len(right_text.astype(str)) > 1)
+        if rows.any():
+            out[rows] = (left[rows] == right[rows]) | (_jw(left_text[rows], right_text[rows]) >= SWAP_SIMILARITY)
+    return given_as_family, family_as_given
 
 
 def _present(column: np.ndarray) -> np.ndarray:
@@ -109,8 +140,10 @@ def _given(e: EncodedRecords, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         similarity[need] = _jw(e.given_text[i][need], e.given_text[j][need])
     middle = ((e.middle_first[i] >= 0) & (e.middle_first[i] == b)) | ((e.middle_first[j] >= 0) & (e.middle_first[j] == a))
     initial = (e.given_single[i] | e.given_single[j]) & (e.given_initial[i] == e.given_initial[j])
-    levels = np.select([exact, nickname, long_enough & (similarity >= 0.92), long_enough & (similarity >= 0.80),
-                        middle, initial], [0, 1, 2, 3, 4, 5], default=6)
+    close = long_enough & (similarity >= 0.92)
+    given_as_family, family_as_given = _similar_across(e, i, j, (a >= 0) & (b >= 0) & ~exact & ~nickname & ~close)
+    levels = np.select([exact, nickname, close, given_as_family & family_as_given, long_enough & (similarity >= 0.80),
+                        middle, initial], [0, 1, 2, 3, 4, 5, 6], default=7)
     return np.where((a < 0) | (b < 0), MISSING, levels)
 
 
@@ -123,7 +156,10 @@ def _family(e: EncodedRecords, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     if need.any():
         similarity[need] = _jw(e.family_text[i][need], e.family_text[j][need])
     phonetic = (e.family_phonetic[i] >= 0) & (e.family_phonetic[i] == e.family_phonetic[j])
-    levels = np.select([exact, parts, similarity >= 0.92, similarity >= 0.80, phonetic], [0, 1, 2, 3, 4], default=5)
+    given_as_family, family_as_given = _similar_across(e, i, j, (a >= 0) & (b >= 0) & ~exact & ~parts
+                                                       & (similarity < 0.92))
+    levels = np.select([exact, parts, similarity >= 0.92, given_as_family & family_as_given, similarity >= 0.80,
+                        phonetic, given_as_family | family_as_given], [0, 1, 2, MISSING, 3, 4, 5], default=6)
     return np.where((a < 0) | (b < 0), MISSING, levels)
 
 
@@ -160,12 +196,21 @@ def _location(e: EncodedRecords, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     has_a = _present(e.address_keys[i]) | _present(e.landlines[i])
     has_b = _present(e.address_keys[j]) | _present(e.landlines[j])
     current = (e.current_address[i] >= 0) & (e.current_address[i] == e.current_address[j])
+    any_address = _intersects(e.address_keys[i], e.address_keys[j])
+    landline = _intersects(e.landlines[i], e.landlines[j])
+    postcode = _intersects(e.postcodes[i], e.postcodes[j])
     no_postcode = ~_present(e.postcodes[i]) | ~_present(e.postcodes[j])
+    similar_rest = np.zeros(len(i), dtype=bool)
+    need = (has_a & has_b & ~current & ~any_address & ~landline & ~postcode & (e.current_address[i] >= 0)
+            & (e.current_address[j] >= 0))
+    need &= (np.char.str_len(e.current_rest[i].astype(str)) > 0) & (np.char.str_len(e.current_rest[j].astype(str)) > 0)
+    if need.any():
+        similar_rest[need] = _jw(e.current_rest[i][need], e.current_rest[j][need]) >= ADDRESS_SIMILARITY
+    same_numbers = e.current_numbers[i] == e.current_numbers[j]
     levels = np.select(
-        [current, _intersects(e.address_keys[i], e.address_keys[j]), _intersects(e.landlines[i], e.landlines[j]),
-         no_postcode, _intersects(e.postcodes[i], e.postcodes[j]), _intersects(e.sectors[i], e.sectors[j]),
-         _intersects(e.districts[i], e.districts[j])],
-        [0, 1, 2, 6, 3, 4, 5], default=6)
+        [current, any_address, landline, postcode, similar_rest & same_numbers, similar_rest, no_postcode,
+         _intersects(e.sectors[i], e.sectors[j]), _intersects(e.districts[i], e.districts[j])],
+        [0, 1, 2, 3, 4, 5, 8, 6, 7], default=8)
     return np.where(has_a & has_b, levels, MISSING)
 
 
@@ -186,10 +231,24 @@ def _national(scheme: str):  # type: ignore[no-untyped-def]
     return level
 
 
+_OTHER_REFERENCE = OtherIdentifierComparison()
+
+
 def _other(e: EncodedRecords, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     shared_scheme = _intersects(e.other_schemes[i], e.other_schemes[j])
     same = _intersects(e.other_values[i], e.other_values[j])
-    return np.where(shared_scheme, np.where(same, 0, 1), MISSING)
+    levels = np.where(shared_scheme, np.where(same, 0, 2), MISSING)
+    differ = shared_scheme & ~same
+    several = differ & (e.other_several[i] | e.other_several[j])
+    single = differ & ~several  # one value each, of the shared scheme
+    if single.any():
+        left, right = e.other_single[i][single], e.other_single[j][single]
+        distance = cpdist(list(left), list(right), scorer=DamerauLevenshtein.distance, dtype=np.int64, workers=1)
+        lengths = np.minimum(np.char.str_len(left.astype(str)), np.char.str_len(right.astype(str)))
+        levels[single] = np.where((distance == 1) & (lengths >= ONE_EDIT_MIN_LENGTH), 1, 2)
+    for row in np.nonzero(several)[0].tolist():
+        levels[row] = _OTHER_REFERENCE.level(e.features[i[row]], e.features[j[row]])
+    return levels
 
 
 _LEVEL_FUNCTIONS = {

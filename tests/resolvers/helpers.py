@@ -8,7 +8,7 @@ from typing import Any
 
 from graph_model.db import Database
 from graph_model.ingest import ingest_file
-from resolvers.features import RecordFeatures, features_from_row
+from resolvers.features import RecordFeatures, features_from_record
 from resolvers.pipeline import ResolveOptions, ResolveSummary, resolve_all
 
 
@@ -36,24 +36,4 @@ def household_of(db: Database) -> dict[str, str]:
 
 def features(**fields: Any) -> RecordFeatures:
     """Features for a comparison test, through the same normalisation as ingest."""
-    from graph_model.records import prepare
-
-    record = {"source": "t", "source_id": fields.pop("source_id", "1"), **fields}
-    prepared = prepare(record)
-    props = prepared.props
-    row = {
-        "uid": prepared.uid, "source": prepared.source, "given": props.get("given_norm"),
-        "given_canon": props.get("given_canon"), "given_groups": props.get("given_groups"),
-        "middle": props.get("middle_norm"), "family": props.get("family_norm"),
-        "family_parts": props.get("family_parts"), "family_phonetic": props.get("family_phonetic"),
-        "dob": props.get("dob"), "sex": props.get("sex"), "recorded_at": props.get("recorded_at"),
-        "given_raw": props.get("given_name"), "family_raw": props.get("family_name"),
-        "addresses": [{"key": a["key"], "postcode": a["node"]["postcode"], "from": a["from"], "to": a["to"],
-                       "current": a["current"]} for a in prepared.addresses],
-        "phones": [[p["e164"], p["kind"]] for p in prepared.phones],
-        "emails": [e["address"] for e in prepared.emails],
-        "identifiers": [[i["scheme"], i["value"]] for i in prepared.identifiers if i["valid"]],
-        "schools": [prepared.school["urn"]] if prepared.school else [],
-        "related": [[r["target_uid"], r["type"], True] for r in prepared.relationships],
-    }
-    return features_from_row(row)
+    return features_from_record({"source": "t", "source_id": fields.pop("source_id", "1"), **fields})

@@ -26,6 +26,12 @@ def level_name(comparison: str, left: dict[str, Any], right: dict[str, Any]) -> 
     ("typo", {"given_name": "Tyrone"}, {"given_name": "Tyronne"}, "jw_0.92"),
     ("diacritics", {"given_name": "Zoë"}, {"given_name": "Zoe"}, "exact"),
     ("middle name used", {"given_name": "James", "middle_names": "Oliver"}, {"given_name": "Oliver"}, "middle_name"),
+    ("given and family name swapped", {"given_name": "Khan", "family_name": "Amelia"},
+     {"given_name": "Amelia", "family_name": "Khan"}, "swapped"),
+    ("swapped, with a typo in one name", {"given_name": "Robinsen", "family_name": "Harriet"},
+     {"given_name": "Harriet", "family_name": "Robinson"}, "swapped"),
+    ("only one name in the other field is not a swap", {"given_name": "Quilliam", "family_name": "Ashleigh"},
+     {"given_name": "Maddison", "family_name": "Quilliam"}, "else"),
     ("initial", {"given_name": "J"}, {"given_name": "Jasmine"}, "initial"),
     ("different", {"given_name": "Amelia"}, {"given_name": "Harry"}, "else"),
     ("missing", {"given_name": None, "family_name": "Khan"}, {"given_name": "Harry"}, "missing"),
@@ -45,6 +51,45 @@ def test_given_name_levels(description: str, left: dict, right: dict, expected: 
 def test_family_name_levels(description: str, left: str, right: str, expected: str) -> None:
     assert level_name("family_name", {"given_name": "A", "family_name": left},
                       {"given_name": "A", "family_name": right}) == expected, description
+
+
+@pytest.mark.parametrize(("description", "left", "right", "expected"), [
+    # A full swap is scored once, by the given-name comparison ("swapped"), not again here.
+    ("given and family name swapped", ("Khan", "Amelia"), ("Amelia", "Khan"), "missing"),
+    ("family name written as the given name", ("Quilliam", "Ashleigh"), ("Maddison", "Quilliam"), "other_field"),
+    ("given name written as the family name, with a typo", ("Raquel", "Beadle"), ("Watkin", "Raquell"),
+     "other_field"),
+    ("an initial is not a name in the other field", ("J", "Smith"), ("Jasmine", "J"), "else"),
+])
+def test_family_name_against_the_other_field(description: str, left: tuple, right: tuple, expected: str) -> None:
+    assert level_name("family_name", {"given_name": left[0], "family_name": left[1]},
+                      {"given_name": right[0], "family_name": right[1]}) == expected, description
+
+
+@pytest.mark.parametrize(("description", "left", "right", "expected"), [
+    ("same", "6089216", "6089216", "same"),
+    ("one digit changed", "6494659", "6494629", "one_edit"),
+    ("two adjacent digits transposed", "4975843", "4957843", "one_edit"),
+    ("one digit dropped", "6089216", "608216", "one_edit"),
+    ("two digits changed", "6089216", "6089999", "different"),
+    ("short values one apart are not a typo", "1234", "1235", "different"),
+])
+def test_other_identifier_levels(description: str, left: str, right: str, expected: str) -> None:
+    assert level_name("other_identifier", {"given_name": "A", "identifiers": {"case_ref": left}},
+                      {"given_name": "A", "identifiers": {"case_ref": right}}) == expected, description
+
+
+def test_other_identifier_compares_shared_schemes_only() -> None:
+    left = {"given_name": "A", "identifiers": {"case_ref": "6089216", "other_ref": "6089217"}}
+    assert level_name("other_identifier", left, {"given_name": "A", "identifiers": {"case_ref": "6089217"}}) \
+        == "one_edit"
+    assert level_name("other_identifier", left, {"given_name": "A", "identifiers": {"case_ref": "1111111"}}) \
+        == "different"
+
+
+def test_other_identifier_of_another_scheme_is_missing() -> None:
+    assert level_name("other_identifier", {"given_name": "A", "identifiers": {"case_ref": "6089216"}},
+                      {"given_name": "A", "identifiers": {"other_ref": "6089216"}}) == "missing"
 
 
 @pytest.mark.parametrize(("description", "left", "right", "expected"), [
@@ -70,6 +115,13 @@ def test_dob_levels(description: str, left: str | None, right: str | None, expec
     ("same postcode, other house", [HOME], [{"line1": "12 High Street", "postcode": "LS6 2AB"}], "same_postcode"),
     ("same sector", [HOME], [{"line1": "1 Low Road", "postcode": "LS6 2XY"}], "same_sector"),
     ("same district", [HOME], [{"line1": "1 Low Road", "postcode": "LS6 9XY"}], "same_district"),
+    ("postcode typo, same house", [HOME], [{"line1": "10 High Street", "postcode": "LS6 2AD"}], "similar_address"),
+    ("no postcode, typos in street and town", [{"line1": "37 Kelleway Avenue", "town": "Marleston"}],
+     [{"line1": "37 Kellewayavenue", "town": "Marlesgon"}], "similar_address"),
+    ("no postcode, same street, other number", [{"line1": "37 Kelleway Avenue", "town": "Marleston"}],
+     [{"line1": "73 Kelleway Avenue", "town": "Marleston"}], "similar_street"),
+    ("no postcode, other street", [{"line1": "37 Kelleway Avenue", "town": "Marleston"}],
+     [{"line1": "37 Burnage Place", "town": "Marleston"}], "else"),
     ("elsewhere", [HOME], [{"line1": "1 Low Road", "postcode": "BD1 1AA"}], "else"),
     ("missing", [], [HOME], "missing"),
 ])

@@ -47,6 +47,23 @@ def test_vectorised_levels_on_hand_made_edge_cases() -> None:
                  addresses=[{"line1": "10 High St", "postcode": "LS6 2AB"}]),
         features(source_id="5", given_name="William", family_name="Smyth", dob="1900-01-01", sex="M",
                  addresses=[{"line1": "10 High Street", "postcode": "ls6 2ab"}], emails=["w@example.net"]),
+        # swapped and one-sided names, identifiers one typo apart (one or several per record), addresses
+        # with typos and without postcodes
+        features(source_id="6", given_name="Smyth", family_name="William", identifiers={"case_ref": "6089216"},
+                 addresses=[{"line1": "10 High Street", "postcode": "LS6 2AD"}]),
+        features(source_id="7", given_name="Smith", family_name="Jo", identifiers={"case_ref": "6089261", "x": "123456"},
+                 addresses=[{"line1": "37 Kelleway Avenue", "town": "Marleston"}]),
+        features(source_id="8", given_name="Jo", family_name="Smith", identifiers={"case_ref": "1111111", "x": "123465"},
+                 addresses=[{"line1": "37 Kellewayavenue", "town": "Marlesgon"}]),
+        features(source_id="9", given_name="Ann", family_name="Smith", identifiers={"case_ref": "608926"},
+                 addresses=[{"line1": "73 Kelleway Avenue", "town": "Marleston"}]),
     ]
     pairs = np.array(list(itertools.combinations(range(len(cases)), 2)))
-    assert (level_matrix(cases, pairs) == vector_levels(EncodedRecords(cases), pairs)).all()
+    reference = level_matrix(cases, pairs)
+    assert (reference == vector_levels(EncodedRecords(cases), pairs)).all()
+    hit = {
+        (COMPARISONS[c].name, COMPARISONS[c].levels[reference[r, c]])
+        for r in range(len(pairs)) for c in range(len(COMPARISONS)) if reference[r, c] >= 0}
+    # the cases do reach the levels they are here for
+    assert {("given_name", "swapped"), ("family_name", "other_field"), ("other_identifier", "one_edit"),
+            ("location", "similar_address"), ("location", "similar_street")} <= hit
