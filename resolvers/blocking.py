@@ -8,7 +8,6 @@ into all pairs, because such a value is not evidence that any two of its records
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -112,30 +111,12 @@ def candidate_pairs(features: Sequence[RecordFeatures],
     codes: list[np.ndarray] = []
     masks: list[np.ndarray] = []
     for bit, rule in enumerate(rules):
-        blocks: dict[str, list[int]] = defaultdict(list)
-        for index, feature in enumerate(features):
-            for key in set(rule.keys(feature)):
-                blocks[key].append(index)
-        rule_codes: list[np.ndarray] = []
-        for members in blocks.values():
-            size = len(members)
-            if size < 2:
-                continue
-            if size > rule.cap:
-                report.capped_blocks[rule.name] = report.capped_blocks.get(rule.name, 0) + 1
-                report.largest_capped[rule.name] = max(report.largest_capped.get(rule.name, 0), size)
-                continue
-            idx = np.array(members, dtype=np.int64)
-            left, right = np.triu_indices(size, k=1)
-            a, b = idx[left], idx[right]
-            rule_codes.append(np.minimum(a, b) * n + np.maximum(a, b))
-        if rule_codes:
-            unique = np.unique(np.concatenate(rule_codes))
-            report.pairs_by_rule[rule.name] = len(unique)
-            codes.append(unique)
-            masks.append(np.full(len(unique), 1 << bit, dtype=np.int64))
-        else:
-            report.pairs_by_rule[rule.name] = 0
+        key_codes, members = _rule_keys(features, rule)
+        rule_codes = _block_pairs(key_codes, members, n, rule, report)
+        report.pairs_by_rule[rule.name] = len(rule_codes)
+        if len(rule_codes):
+            codes.append(rule_codes)
+            masks.append(np.full(len(rule_codes), 1 << bit, dtype=np.int64))
     if not codes:
         return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64), report
     all_codes = np.concatenate(codes)
@@ -147,3 +128,41 @@ def candidate_pairs(features: Sequence[RecordFeatures],
     pairs = np.stack([unique // n, unique % n], axis=1)
     report.pairs = len(pairs)
     return pairs, rule_masks, report
+
+
+def _rule_keys(features: Sequence[RecordFeatures], rule: BlockingRule) -> tuple[np.ndarray, np.ndarray]:
+    """One row per (record, distinct key of the rule): the key interned to an integer, and the record."""
+    interned: dict[str, int] = {}
+    key_codes: list[int] = []
+    members: list[int] = []
+    for index, feature in enumerate(features):
+        for key in set(rule.keys(feature)):
+            key_codes.append(interned.setdefault(key, len(interned)))
+            members.append(index)
+    return np.array(key_codes, dtype=np.int64), np.array(members, dtype=np.int64)
+
+
+def _block_pairs(key_codes: np.ndarray, members: np.ndarray, n: int, rule: BlockingRule,
+                 report: BlockingReport) -> np.ndarray:
+    """Every pair inside each block of 2..cap records, as sorted unique codes i * n + j (i < j).
+    Blocks of one size are expanded together: their members form a matrix, one row per block."""
+    if len(key_codes) == 0:
+        return np.empty(0, dtype=np.int64)
+    order = np.argsort(key_codes, kind="stable")
+    members = members[order]
+    sizes = np.bincount(key_codes)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])  # key codes are dense: block k starts here
+    capped = sizes > rule.cap
+    if capped.any():
+        report.capped_blocks[rule.name] = int(capped.sum())
+        report.largest_capped[rule.name] = int(sizes.max())
+    parts = []
+    for size in np.unique(sizes[(sizes >= 2) & ~capped]).tolist():
+        first = starts[sizes == size]
+        block = members[first[:, None] + np.arange(size)]  # blocks x size
+        left, right = np.triu_indices(size, k=1)
+        a, b = block[:, left].ravel(), block[:, right].ravel()
+        parts.append(np.minimum(a, b) * n + np.maximum(a, b))
+    if not parts:
+        return np.empty(0, dtype=np.int64)
+    return np.unique(np.concatenate(parts))

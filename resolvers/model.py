@@ -107,14 +107,19 @@ class LinkageModel:
         return self.prior_weight + weights[np.arange(len(self.comparisons)), columns].sum(axis=1)
 
     def tf_adjustments(self, features: Sequence[RecordFeatures], pairs: np.ndarray, levels: np.ndarray) -> np.ndarray:
-        """Term-frequency bits for each pair (only where a TF level was reached)."""
+        """Term-frequency bits for each pair (only where a TF level was reached). The adjustment is
+        the first record's value's (an exact match: both hold it), computed once per record."""
         total = np.zeros(len(pairs))
         for ci, comparison in enumerate(self.comparisons):
             if not comparison.tf_levels or comparison.name not in self.tf:
                 continue
             hits = np.isin(levels[:, ci], list(comparison.tf_levels)).nonzero()[0]
-            for row in hits:
-                total[row] += self.tf_adjustment(ci, comparison.tf_value(features[pairs[row, 0]]))
+            if not len(hits):
+                continue
+            by_value: dict[str | None, float] = {}
+            record_bits = np.array([by_value[v] if (v := comparison.tf_value(f)) in by_value
+                                    else by_value.setdefault(v, self.tf_adjustment(ci, v)) for f in features])
+            total[hits] += record_bits[pairs[hits, 0]]
         return total
 
     def explain(self, a: RecordFeatures, b: RecordFeatures) -> PairScore:

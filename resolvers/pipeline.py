@@ -27,7 +27,14 @@ from resolvers.features import RecordFeatures, features_from_row
 from resolvers.golden import person_properties, retirements
 from resolvers.households import PersonPlace, form_households, place_of
 from resolvers.model import LinkageModel, probability
-from resolvers.scoring import build_constraints, compute_levels, enabled_inferences
+from resolvers.scoring import (
+    CANNOT_LINK_REASONS,
+    build_constraints,
+    cannot_link_codes,
+    compute_levels,
+    enabled_inferences,
+    related_pairs,
+)
 from resolvers.vectorised import EncodedRecords
 
 DEFAULT_MODEL = Path(__file__).parent / "data" / "default_model.json"
@@ -114,31 +121,35 @@ def resolve_all(db: Database, options: ResolveOptions = ResolveOptions(),
     with stage("weights"):
         weights = model.score_levels(levels) + model.tf_adjustments(features, pairs, levels)
         inferences = enabled_inferences(model)
-        constraints, cannot = build_constraints(features, pairs, levels, inferences)
-        # Steward decisions: imported here, not at the top, because steward builds on this module.
-        from resolvers.steward import add_decisions_to_constraints
-
-        summary.steward_decisions = add_decisions_to_constraints(
-            db.run("steward/active_decisions"), index_of, constraints)
-        summary.cannot_links = sum(len(v) for v in constraints.cannot.values()) // 2
-        summary.cannot_link_reasons = dict(Counter(cannot.values()))
+        codes = cannot_link_codes(levels, inferences)
+        linkable = (weights >= options.link_threshold) & (codes == 0)
+        summary.links = int(linkable.sum())
+        summary.cannot_link_reasons = {CANNOT_LINK_REASONS[code]: count
+                                       for code, count in enumerate(np.bincount(codes).tolist()) if code and count}
+        decisions = db.run("steward/active_decisions")
 
     with stage("edges"):
-        summary.edges = _write_edges(db, features, pairs, rule_masks, levels, weights, cannot, model, options)
-        summary.links = int(((weights >= options.link_threshold) & ~np.isin(np.arange(len(pairs)), list(cannot))).sum())
+        summary.edges = _write_edges(db, features, pairs, rule_masks, levels, weights, codes, model, options)
 
     with stage("components"):
         engine = options.component_engine
         if engine == "auto":
             engine = "gds" if gds_available(db.driver, db.database) else "networkx"
         summary.component_engine = engine
-        link_rows = [r for r in np.nonzero(weights >= options.link_threshold)[0].tolist() if r not in cannot]
         if engine == "gds":
             components = gds_components(db, len(features), index_of, options.link_threshold)
         else:
-            components = components_networkx(len(features), (tuple(pairs[r]) for r in link_rows))
-        components = _join_must_links(components, constraints.must)
+            components = components_networkx(len(features), map(tuple, pairs[linkable].tolist()))
+        components = _join_must_links(components, _must_links(decisions, index_of))
         summary.components = len(np.unique(components))
+        # Cannot-links matter only inside a component (clustering never joins two components): a full
+        # run keeps those few instead of millions (household members with far-apart dates of birth).
+        constraints, _ = build_constraints(features, pairs, levels, inferences, codes=codes, within=components)
+        # Steward decisions: imported here, not at the top, because steward builds on this module.
+        from resolvers.steward import add_decisions_to_constraints
+
+        summary.steward_decisions = add_decisions_to_constraints(decisions, index_of, constraints)
+        summary.cannot_links = _count_cannot_links(features, pairs, codes, constraints, index_of)
 
     with stage("clustering"):
         if options.clustering == "components":
@@ -182,6 +193,31 @@ def _component_chain(components: np.ndarray) -> list[tuple[int, int]]:
         else:
             first[label] = index
     return edges
+
+
+def _must_links(decisions: Sequence[dict[str, Any]], index_of: dict[str, int]) -> list[tuple[int, int]]:
+    from resolvers.steward import MUST_LINK  # steward builds on this module
+
+    return [(index_of[d["a"]], index_of[d["b"]]) for d in decisions
+            if d["kind"] == MUST_LINK and d["a"] in index_of and d["b"] in index_of]
+
+
+def _count_cannot_links(features: Sequence[RecordFeatures], pairs: np.ndarray, codes: np.ndarray,
+                        constraints: Constraints, index_of: dict[str, int]) -> int:
+    """Distinct record pairs that can never be one person: from levels and recorded relationships
+    anywhere, and steward decisions (those are all in ``constraints``, which holds only the pairs
+    inside components)."""
+    n = max(len(features), 1)
+    scored = pairs[codes != 0]
+    related = np.array([(min(i, j), max(i, j)) for i, j, _ in related_pairs(features, index_of)],
+                       dtype=np.int64).reshape(-1, 2)
+    steward = np.array([(i, j) for i, others in constraints.cannot.items() for j, reason in others.items()
+                        if i < j and reason == "steward_rejected"], dtype=np.int64).reshape(-1, 2)
+    everything = np.unique(np.concatenate([scored, related, steward]) @ np.array([n, 1], dtype=np.int64))
+    # A steward's confirmation lifts the model's cannot-link on that very pair (not a steward's rejection).
+    lifted = sorted(min(i, j) * n + max(i, j) for i, j in constraints.must
+                    if constraints.cannot.get(i, {}).get(j) != "steward_rejected")
+    return int(len(np.setdiff1d(everything, np.array(lifted, dtype=np.int64))))
 
 
 def _constrained(features: Sequence[RecordFeatures], pairs: np.ndarray, weights: np.ndarray, components: np.ndarray,
@@ -245,37 +281,52 @@ def _model(features: Sequence[RecordFeatures], levels: np.ndarray, options: Reso
 
 
 def _write_edges(db: Database, features: Sequence[RecordFeatures], pairs: np.ndarray, rule_masks: np.ndarray,
-                 levels: np.ndarray, weights: np.ndarray, cannot: dict[int, str], model: LinkageModel,
+                 levels: np.ndarray, weights: np.ndarray, codes: np.ndarray, model: LinkageModel,
                  options: ResolveOptions) -> int:
     db.run("resolve/clear_similarity", {"batch_size": options.batch_size})
     table = model.level_weights()
     # Pairs far below the edge threshold, cannot-links included (mostly household members with far-apart
     # dates of birth), are not stored: they explain nothing a steward needs, and `explain` recomputes them.
-    rows = np.nonzero(weights >= options.edge_threshold)[0].tolist()
+    rows = np.nonzero(weights >= options.edge_threshold)[0]
+    # Everything per edge is computed for all edges at once; the JSON explanation of each distinct level
+    # combination and the rule names of each distinct rule mask are built once and shared.
+    tf_bits = (weights[rows] - model.score_levels(levels[rows], table)).tolist()
+    rounded = np.round(weights[rows], 3).tolist()
+    probabilities = np.round(1.0 / (1.0 + np.power(2.0, -np.clip(weights[rows], -60.0, 60.0))), 6).tolist()
+    explanations: dict[bytes, str] = {}
+    rule_names: dict[int, list[str]] = {}
+    uids = [f.uid for f in features]
     written = 0
     for start in range(0, len(rows), options.batch_size):
         batch = []
-        for r in rows[start:start + options.batch_size]:
-            i, j = int(pairs[r, 0]), int(pairs[r, 1])
-            explanation = [
-                {"comparison": c.name, "level": c.levels[lv] if lv >= 0 else "missing",
-                 "weight": round(float(table[ci, lv]) if lv >= 0 else 0.0, 3)}
-                for ci, (c, lv) in enumerate(zip(COMPARISONS, levels[r].tolist(), strict=True))
-            ]
-            tf_bits = float(weights[r] - model.score_levels(levels[r:r + 1], table)[0])
-            if abs(tf_bits) > 1e-9:
-                explanation.append({"comparison": "name_frequency", "level": "term_frequency_adjustment",
-                                    "weight": round(tf_bits, 3)})
+        for k in range(start, min(start + options.batch_size, len(rows))):
+            r = int(rows[k])
+            key = levels[r].tobytes()
+            explanation = explanations.get(key)
+            if explanation is None:
+                explanation = explanations[key] = json.dumps(_level_explanation(levels[r].tolist(), table))
+            if abs(tf_bits[k]) > 1e-9:
+                explanation = explanation[:-1] + ", " + json.dumps(
+                    {"comparison": "name_frequency", "level": "term_frequency_adjustment",
+                     "weight": round(tf_bits[k], 3)}) + "]"
+            mask = int(rule_masks[r])
+            rules = rule_names.get(mask)
+            if rules is None:
+                rules = rule_names[mask] = [rule.name for bit, rule in enumerate(BLOCKING_RULES) if mask >> bit & 1]
             batch.append({
-                "a": features[i].uid, "b": features[j].uid, "weight": round(float(weights[r]), 3),
-                "probability": round(probability(float(weights[r])), 6),
-                "explanation": json.dumps(explanation),
-                "rules": [rule.name for bit, rule in enumerate(BLOCKING_RULES) if rule_masks[r] >> bit & 1],
-                "cannot_link": cannot.get(r),
+                "a": uids[pairs[r, 0]], "b": uids[pairs[r, 1]], "weight": rounded[k],
+                "probability": probabilities[k], "explanation": explanation, "rules": rules,
+                "cannot_link": CANNOT_LINK_REASONS[codes[r]] or None,
             })
         db.write("resolve/write_similarity", {"edges": batch})
         written += len(batch)
     return written
+
+
+def _level_explanation(levels: list[int], table: np.ndarray) -> list[dict[str, Any]]:
+    return [{"comparison": c.name, "level": c.levels[lv] if lv >= 0 else "missing",
+             "weight": round(float(table[ci, lv]) if lv >= 0 else 0.0, 3)}
+            for ci, (c, lv) in enumerate(zip(COMPARISONS, levels, strict=True))]
 
 
 def gds_components(db: Database, n: int, index_of: dict[str, int], threshold: float) -> np.ndarray:

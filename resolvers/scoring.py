@@ -14,7 +14,8 @@ from resolvers.features import RecordFeatures
 from resolvers.model import LinkageModel
 from resolvers.vectorised import EncodedRecords, vector_levels
 
-__all__ = ["ALL_INFERENCES", "build_constraints", "cannot_link_reason", "compute_levels", "enabled_inferences"]
+__all__ = ["ALL_INFERENCES", "CANNOT_LINK_REASONS", "build_constraints", "cannot_link_codes", "cannot_link_reason",
+           "cannot_link_reasons", "compute_levels", "enabled_inferences", "related_pairs"]
 
 _PARALLEL_MIN_PAIRS = 200_000
 
@@ -96,41 +97,71 @@ def compute_levels(features: Sequence[RecordFeatures], pairs: np.ndarray, proces
     return np.concatenate(parts) if parts else np.empty((0, len(COMPARISONS)), dtype=np.int8)
 
 
-def cannot_link_reasons(levels: np.ndarray, inferences: frozenset[str] = ALL_INFERENCES) -> dict[int, str]:
-    """:func:`cannot_link_reason` for every row of a level matrix at once: row -> reason."""
-    reasons = np.full(len(levels), "", dtype=object)
+# Codes of :func:`cannot_link_codes`: 0 is "no reason", others index this tuple.
+CANNOT_LINK_REASONS = ("", *(f"different_{name}" for name in _NATIONAL_IDS), "dob_far_apart",
+                       "twins_same_dob_different_given_name")
+
+
+def cannot_link_codes(levels: np.ndarray, inferences: frozenset[str] = ALL_INFERENCES) -> np.ndarray:
+    """:func:`cannot_link_reason` for every row of a level matrix at once, as an int8 code per row
+    (0: none; else an index into CANNOT_LINK_REASONS)."""
+    codes = np.zeros(len(levels), dtype=np.int8)
     decided = np.zeros(len(levels), dtype=bool)
     for name in _NATIONAL_IDS:
         hit = ~decided & (levels[:, _INDEX[name]] == 1)
-        reasons[hit] = f"different_{name}"
+        codes[hit] = CANNOT_LINK_REASONS.index(f"different_{name}")
         decided |= hit
-    shared = np.zeros(len(levels), dtype=bool)
     for name in (*_NATIONAL_IDS, "other_identifier"):
-        shared |= levels[:, _INDEX[name]] == 0
-    decided |= shared
+        decided |= levels[:, _INDEX[name]] == 0
     if "dob_far_apart" in inferences:
         hit = ~decided & (levels[:, _DOB] == _DOB_FAR)
-        reasons[hit] = "dob_far_apart"
+        codes[hit] = CANNOT_LINK_REASONS.index("dob_far_apart")
         decided |= hit
     if "twins_same_dob_different_given_name" in inferences:
         hit = ~decided & (levels[:, _GIVEN] == _GIVEN_ELSE) & (levels[:, _DOB] == 0)
-        reasons[hit] = "twins_same_dob_different_given_name"
-    rows = np.nonzero(reasons != "")[0]
-    return {int(r): reasons[r] for r in rows}
+        codes[hit] = CANNOT_LINK_REASONS.index("twins_same_dob_different_given_name")
+    return codes
 
 
-def build_constraints(features: Sequence[RecordFeatures], pairs: np.ndarray, levels: np.ndarray,
-                      inferences: frozenset[str]) -> tuple[Constraints, dict[int, str]]:
-    """Cannot-links from scored pairs' levels and from recorded relationships between the records.
-    Returns the constraints and, per pair row, the reason the pair can never be one person."""
-    constraints = Constraints(dob_far_separates="dob_far_apart" in inferences)
-    cannot = cannot_link_reasons(levels, inferences)
-    for row, reason in cannot.items():
-        constraints.add_cannot(int(pairs[row, 0]), int(pairs[row, 1]), reason)
-    index_of = {f.uid: i for i, f in enumerate(features)}
+def cannot_link_reasons(levels: np.ndarray, inferences: frozenset[str] = ALL_INFERENCES) -> dict[int, str]:
+    """:func:`cannot_link_reason` for every row of a level matrix at once: row -> reason."""
+    codes = cannot_link_codes(levels, inferences)
+    return {int(r): CANNOT_LINK_REASONS[codes[r]] for r in np.nonzero(codes)[0].tolist()}
+
+
+def related_pairs(features: Sequence[RecordFeatures], index_of: dict[str, int]) -> list[tuple[int, int, str]]:
+    """Record pairs with a recorded relationship between them (both records present): (i, j, kind)."""
+    out = []
     for i, feature in enumerate(features):
         for other_uid, kind in feature.related.items():
             j = index_of.get(other_uid)
             if j is not None:
-                constraints.add_cannot(i, j, f"recorded_relationship_{kind}")
+                out.append((i, j, kind))
+    return out
+
+
+def build_constraints(features: Sequence[RecordFeatures], pairs: np.ndarray, levels: np.ndarray,
+                      inferences: frozenset[str], *, codes: np.ndarray | None = None,
+                      within: np.ndarray | None = None) -> tuple[Constraints, dict[int, str]]:
+    """Cannot-links from scored pairs' levels and from recorded relationships between the records.
+    Returns the constraints and, per pair row, the reason the pair can never be one person.
+
+    ``codes``: the pairs' :func:`cannot_link_codes`, when the caller has them. ``within``: a label per
+    record (link components); only cannot-links between records of one label are kept, as clustering
+    never puts records of different labels together: a full run keeps millions fewer."""
+    constraints = Constraints(dob_far_separates="dob_far_apart" in inferences)
+    codes = cannot_link_codes(levels, inferences) if codes is None else codes
+    rows = np.nonzero(codes)[0]
+    if within is not None:
+        rows = rows[within[pairs[rows, 0]] == within[pairs[rows, 1]]]
+    cannot = {}
+    for row, i, j, code in zip(rows.tolist(), pairs[rows, 0].tolist(), pairs[rows, 1].tolist(),
+                               codes[rows].tolist(), strict=True):
+        reason = CANNOT_LINK_REASONS[code]
+        cannot[row] = reason
+        constraints.add_cannot(i, j, reason)
+    index_of = {f.uid: i for i, f in enumerate(features)}
+    for i, j, kind in related_pairs(features, index_of):
+        if within is None or within[i] == within[j]:
+            constraints.add_cannot(i, j, f"recorded_relationship_{kind}")
     return constraints, cannot
