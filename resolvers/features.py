@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from graph_model.normalise import PartialDate, parse_date
 
-__all__ = ["RecordFeatures", "features_from_record", "features_from_row"]
+__all__ = ["COLUMNS", "RecordFeatures", "features_from_record", "features_from_row", "features_from_values"]
 
 
 @dataclass(slots=True)
@@ -46,48 +46,71 @@ class RecordFeatures:
 
 
 _INVERSE = {"parent_of": "child_of", "child_of": "parent_of", "carer_of": "cared_for_by"}
+_EMPTY: frozenset[str] = frozenset()
+
+# The columns of ``resolve/fetch_records`` (and ``fetch_records_by_uid``), in order.
+COLUMNS = ("uid", "source", "given_raw", "family_raw", "given", "given_canon", "given_groups", "middle", "family",
+           "family_parts", "family_phonetic", "dob", "sex", "recorded_at", "addresses", "phones", "emails",
+           "identifiers", "schools", "related")
 
 
 def features_from_row(row: Mapping[str, Any]) -> RecordFeatures:
     """Build features from one ``resolve/fetch_records`` row (or an equivalent mapping)."""
-    addresses: Iterable[Mapping[str, Any]] = row.get("addresses") or []
-    history = tuple(sorted(((a["key"], a.get("postcode"), a.get("from"), a.get("to")) for a in addresses),
-                           key=lambda a: (a[3] is None, a[2] or ""), reverse=True))
-    current = next((a["key"] for a in addresses if a.get("current")), None)
-    if current is None and history and history[0][3] is None:
-        current = history[0][0]
-    identifiers: dict[str, set[str]] = {}
-    for scheme, value in row.get("identifiers") or []:
-        identifiers.setdefault(scheme, set()).add(value)
-    phones = row.get("phones") or []
+    return features_from_values([row.get(column) for column in COLUMNS])
+
+
+def features_from_values(values: Sequence[Any]) -> RecordFeatures:
+    """Build features from one ``resolve/fetch_records`` row's values, in COLUMNS order (a full run
+    reads hundreds of thousands of rows: positions, not per-row dictionaries)."""
+    (uid, source, given_raw, family_raw, given, given_canon, given_groups, middle, family, family_parts,
+     family_phonetic, dob, sex, recorded_at, addresses, phones, emails, identifier_pairs, schools,
+     related_rows) = values
+    history: tuple[tuple[str, str | None, str | None, str | None], ...] = ()
+    current = None
+    if addresses:
+        history = tuple(sorted(((a["key"], a.get("postcode"), a.get("from"), a.get("to")) for a in addresses),
+                               key=lambda a: (a[3] is None, a[2] or ""), reverse=True))
+        current = next((a["key"] for a in addresses if a.get("current")), None)
+        if current is None and history[0][3] is None:
+            current = history[0][0]
+    identifiers: dict[str, frozenset[str]] = {}
+    if identifier_pairs:
+        grouped: dict[str, set[str]] = {}
+        for scheme, value in identifier_pairs:
+            grouped.setdefault(scheme, set()).add(value)
+        identifiers = {k: frozenset(v) for k, v in grouped.items()}
+    mobiles, landlines = _EMPTY, _EMPTY
+    if phones:
+        mobiles = frozenset(p for p, kind in phones if kind == "mobile")
+        landlines = frozenset(p for p, kind in phones if kind != "mobile")
     related: dict[str, str] = {}
-    for other, kind, outgoing in row.get("related") or []:
+    for other, kind, outgoing in related_rows or ():
         related[other] = kind if outgoing else _INVERSE.get(kind, kind)
     return RecordFeatures(
-        uid=row["uid"],
-        source=row["source"],
-        given=row.get("given"),
-        given_canon=row.get("given_canon"),
-        given_groups=frozenset(row.get("given_groups") or ()),
-        middle=row.get("middle"),
-        family=row.get("family"),
-        family_parts=tuple(row.get("family_parts") or ()),
-        family_phonetic=row.get("family_phonetic"),
-        dob=parse_date(row.get("dob")),
-        sex=row.get("sex") if row.get("sex") in ("M", "F") else None,
-        recorded_at=row.get("recorded_at"),
-        address_keys=frozenset(a[0] for a in history),
+        uid=uid,
+        source=source,
+        given=given,
+        given_canon=given_canon,
+        given_groups=frozenset(given_groups) if given_groups else _EMPTY,
+        middle=middle,
+        family=family,
+        family_parts=tuple(family_parts) if family_parts else (),
+        family_phonetic=family_phonetic,
+        dob=parse_date(dob),
+        sex=sex if sex in ("M", "F") else None,
+        recorded_at=recorded_at,
+        address_keys=frozenset(a[0] for a in history) if history else _EMPTY,
         current_address=current,
-        postcodes=frozenset(a[1] for a in history if a[1]),
+        postcodes=frozenset(a[1] for a in history if a[1]) if history else _EMPTY,
         address_history=history,
-        mobiles=frozenset(p for p, kind in phones if kind == "mobile"),
-        landlines=frozenset(p for p, kind in phones if kind != "mobile"),
-        emails=frozenset(row.get("emails") or ()),
-        identifiers={k: frozenset(v) for k, v in identifiers.items()},
-        schools=frozenset(row.get("schools") or ()),
+        mobiles=mobiles,
+        landlines=landlines,
+        emails=frozenset(emails) if emails else _EMPTY,
+        identifiers=identifiers,
+        schools=frozenset(schools) if schools else _EMPTY,
         related=related,
-        given_raw=row.get("given_raw"),
-        family_raw=row.get("family_raw"),
+        given_raw=given_raw,
+        family_raw=family_raw,
     )
 
 

@@ -17,16 +17,19 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from neo4j.exceptions import Neo4jError, ServiceUnavailable
 
+import cypher
 from graph_model.db import Database
+from graph_model.errors import DatabaseError, DatabaseUnavailable
 from graph_model.gds import gds_available
 from resolvers.blocking import BLOCKING_RULES, BlockingReport, candidate_pairs
 from resolvers.clustering import Constraints, agglomerate, components_networkx
 from resolvers.comparisons import COMPARISONS
-from resolvers.features import RecordFeatures, features_from_row
+from resolvers.features import COLUMNS, RecordFeatures, features_from_values
 from resolvers.golden import person_properties, retirements
 from resolvers.households import PersonPlace, form_households, place_of
-from resolvers.model import LinkageModel, probability
+from resolvers.model import LinkageModel
 from resolvers.scoring import (
     CANNOT_LINK_REASONS,
     build_constraints,
@@ -97,7 +100,20 @@ class _Stages:
 
 
 def fetch_features(db: Database) -> list[RecordFeatures]:
-    return sorted((features_from_row(row) for row in db.stream("resolve/fetch_records")), key=lambda f: f.uid)
+    """Every record's features, sorted by uid. Rows are read as plain value lists: the driver's
+    per-row dictionaries (``Record.data()``) cost more than the query itself at this scale."""
+    try:
+        with db.driver.session(database=db.database, fetch_size=10_000) as session:
+            result = session.run(cypher.text("resolve/fetch_records"))
+            if tuple(result.keys()) != COLUMNS:
+                raise DatabaseError("resolve/fetch_records must return the columns of resolvers.features.COLUMNS")
+            features = [features_from_values(record.values()) for record in result]
+    except ServiceUnavailable as exc:
+        raise DatabaseUnavailable("Neo4j became unreachable fetching records") from exc
+    except Neo4jError as exc:
+        raise DatabaseError(f"statement resolve/fetch_records failed: {exc.code}: {exc.message}") from exc
+    features.sort(key=lambda f: f.uid)
+    return features
 
 
 def resolve_all(db: Database, options: ResolveOptions = ResolveOptions(),
@@ -172,7 +188,7 @@ def resolve_all(db: Database, options: ResolveOptions = ResolveOptions(),
         summary.identity_events = dict(Counter(e["kind"] for e in events))
 
     with stage("households"):
-        summary.households = _write_households(db, households, person_ids)
+        summary.households = _write_households(db, households, person_ids, options.batch_size)
         summary.flagged_several_households = len(flagged)
     return summary
 
@@ -217,7 +233,7 @@ def _count_cannot_links(features: Sequence[RecordFeatures], pairs: np.ndarray, c
     # A steward's confirmation lifts the model's cannot-link on that very pair (not a steward's rejection).
     lifted = sorted(min(i, j) * n + max(i, j) for i, j in constraints.must
                     if constraints.cannot.get(i, {}).get(j) != "steward_rejected")
-    return int(len(np.setdiff1d(everything, np.array(lifted, dtype=np.int64))))
+    return len(np.setdiff1d(everything, np.array(lifted, dtype=np.int64)))
 
 
 def _constrained(features: Sequence[RecordFeatures], pairs: np.ndarray, weights: np.ndarray, components: np.ndarray,
@@ -396,17 +412,21 @@ def _write_people(db: Database, features: Sequence[RecordFeatures], people: dict
     groups = {label: [features[i].uid for i in members] for label, members in people.items()}
     person_ids, events = stable_ids(groups, old_person_of, "per_")
     db.run("resolve/clear_assignments", {"batch_size": options.batch_size})
-    persons, links = [], []
+    kept_ids = set(old_person_of.values())
+    created, updated, links = [], [], []
     for label, members in people.items():
         records = [features[i] for i in members]
         flags = ["linked_to_several_households"] if label in flagged else []
-        persons.append({"id": person_ids[label],
-                        "props": person_properties(records, places[label].current_address, flags)})
-        links.extend({"uid": f.uid, "person_id": person_ids[label]} for f in records)
-    for start in range(0, len(persons), options.batch_size):
-        db.write("resolve/write_persons", {"persons": persons[start:start + options.batch_size]})
-    for start in range(0, len(links), options.batch_size):
-        db.write("resolve/link_records_to_persons", {"links": links[start:start + options.batch_size]})
+        person = {"id": person_ids[label], "props": person_properties(records, places[label].current_address, flags)}
+        if person["id"] in kept_ids:
+            updated.append(person)
+            links.extend({"uid": f.uid, "person_id": person["id"]} for f in records)
+        else:  # an id minted by this run: created with its records' links, no lookup
+            person["uids"] = [f.uid for f in records]
+            created.append(person)
+    _write_batches(db, "resolve/create_persons", "persons", created, options.batch_size)
+    _write_batches(db, "resolve/write_persons", "persons", updated, options.batch_size)
+    _write_batches(db, "resolve/link_records_to_persons", "links", links, options.batch_size)
     retired = retirements(events, set(person_ids.values()))
     if retired:
         db.write("resolve/retire_persons", {"retired": retired})
@@ -414,24 +434,37 @@ def _write_people(db: Database, features: Sequence[RecordFeatures], people: dict
         seq = db.run("resolve/next_identity_seq")[0]["next"]
         for offset, event in enumerate(events):
             event["seq"] = seq + offset
-        for start in range(0, len(events), options.batch_size):
-            db.write("resolve/write_identity_events", {"events": events[start:start + options.batch_size]})
+        _write_batches(db, "resolve/write_identity_events", "events", events, options.batch_size)
     return person_ids, events
 
 
-def _write_households(db: Database, result: Any, person_ids: dict[int, str]) -> int:
+def _write_households(db: Database, result: Any, person_ids: dict[int, str], batch_size: int) -> int:
     old_household_of = {row["person_id"]: row["household_id"] for row in db.stream("resolve/existing_household_links")}
-    groups: dict[int, list[str]] = defaultdict(list)
+    groups: dict[int, list[int]] = defaultdict(list)
     for person, household in result.household_of.items():
-        groups[household].append(person_ids[person])
-    household_ids, _events = stable_ids(groups, old_household_of, "hh_")
-    households = [{"id": household_ids[label], "address_key": result.address_of.get(label), "size": len(members)}
-                  for label, members in groups.items()]
-    links = [{"person_id": person_ids[person], "household_id": household_ids[household],
-              "evidence": result.evidence[person]} for person, household in result.household_of.items()]
-    for start in range(0, len(households), 10_000):
-        db.write("resolve/write_households", {"households": households[start:start + 10_000]})
-    for start in range(0, len(links), 10_000):
-        db.write("resolve/link_persons_to_households", {"links": links[start:start + 10_000]})
+        groups[household].append(person)
+    household_ids, _events = stable_ids({label: [person_ids[p] for p in members] for label, members in groups.items()},
+                                        old_household_of, "hh_")
+    kept_ids = set(old_household_of.values())
+    created, updated, links = [], [], []
+    for label, members in groups.items():
+        household = {"id": household_ids[label], "address_key": result.address_of.get(label), "size": len(members)}
+        memberships = [{"person_id": person_ids[p], "household_id": household["id"], "evidence": result.evidence[p]}
+                       for p in members]
+        if household["id"] in kept_ids:
+            updated.append(household)
+            links.extend(memberships)
+        else:  # minted by this run: created with its address and members in one statement
+            household["members"] = memberships
+            created.append(household)
+    _write_batches(db, "resolve/create_households", "households", created, batch_size)
+    _write_batches(db, "resolve/write_households", "households", updated, batch_size)
+    _write_batches(db, "resolve/link_persons_to_households", "links", links, batch_size)
     db.run("resolve/delete_empty_households")
-    return len(households)
+    return len(groups)
+
+
+def _write_batches(db: Database, statement: str, parameter: str, rows: Sequence[dict[str, Any]],
+                   batch_size: int) -> None:
+    for start in range(0, len(rows), batch_size):
+        db.write(statement, {parameter: rows[start:start + batch_size]})

@@ -82,6 +82,9 @@ class EncodedRecords:
         self.dob = np.array([vocab.code(f.dob.value) if f.dob.usable and f.dob.year else -1 for f in features],
                             dtype=np.int64)
         self.dob_full = np.array([f.full_dob for f in features])
+        self.dob_year = np.array([f.dob.year if f.full_dob else -1 for f in features], dtype=np.int64)
+        self.dob_month_day = np.array([f.dob.month * 100 + f.dob.day if f.full_dob else -1 for f in features],
+                                      dtype=np.int64)
         self.sex = np.array([{"M": 1, "F": 2}.get(f.sex or "", 0) for f in features], dtype=np.int8)
         self.current_address = np.array([vocab.code(f.current_address) for f in features], dtype=np.int64)
         parts = [address_parts(f.current_address) if f.current_address else None for f in features]
@@ -170,10 +173,20 @@ def _dob(e: EncodedRecords, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     a, b = e.dob[i], e.dob[j]
     levels = np.full(len(i), MISSING, dtype=np.int64)
     both = (a >= 0) & (b >= 0)
-    exact = both & (a == b) & e.dob_full[i] & e.dob_full[j]
+    full = both & e.dob_full[i] & e.dob_full[j]
+    exact = full & (a == b)
     levels[exact] = 0
+    # Full dates that differ in the year and in the month or day are two components apart: no typo, no
+    # swap, not a day apart. Seven years or more apart they are "far"; two to four years apart, "else"
+    # (five or six years need the calendar). Most random pairs and household pairs end here.
+    years = np.abs(e.dob_year[i] - e.dob_year[j])
+    two_parts = full & (e.dob_month_day[i] != e.dob_month_day[j])
+    far = two_parts & (years >= 7)
+    different = two_parts & (years >= 2) & (years <= 4)
+    levels[far] = _DOB_ORDER.index("far")
+    levels[different] = _DOB_ORDER.index("different")
     # Everything else follows the reference rules; distinct date pairs repeat, so cache them.
-    rest = np.nonzero(both & ~exact)[0]
+    rest = np.nonzero(both & ~exact & ~far & ~different)[0]
     cache: dict[tuple[int, int], int] = {}
     features = e.features
     for row in rest.tolist():
