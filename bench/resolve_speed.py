@@ -15,6 +15,9 @@ dedicated bench Neo4j (``/tmp/mashgraph-bench-db``, bolt 7692; not timed), then:
     peak RSS. Reading and flattening the JSONL
     is reported apart ("prepare"), as the project's reading from Neo4j is part of its time.
 
+The 1-, 5- and 15-minute load averages before and after each run are recorded beside it: on a shared
+machine, figures are honest only with their conditions.
+
 Targets (issue 3): resolve time no more than Splink's at 200k records; peak Python memory < 4 GB at 1M.
 Writes ``bench/results/resolve-speed-<timestamp>.json``.
 """
@@ -182,6 +185,7 @@ def main() -> None:
                         row["ingest"]["seconds"] = round(time.perf_counter() - started, 2)
                         print(f"  ingested in {row['ingest']['seconds']} s (not timed in the comparison)",
                               flush=True)
+                    load_before = os.getloadavg()
                     with NeoMemory() as neo:
                         started = time.perf_counter()
                         try:
@@ -194,6 +198,7 @@ def main() -> None:
                         print(f"  this project FAILED: {result['error']}", flush=True)
                     else:
                         row["project"] = {"wall_seconds": round(wall, 2),
+                                          "load_average": [round(x, 2) for x in (*load_before, *os.getloadavg())],
                                           "resolve_seconds": round(result["seconds"], 2),
                                           "peak_python_mb": round(result["peak_mb"]),
                                           "peak_neo4j_rss_mb": round(neo.peak),
@@ -205,9 +210,11 @@ def main() -> None:
                         print(f"  this project: {row['project']['resolve_seconds']} s, "
                               f"peak Python {row['project']['peak_python_mb']} MB", flush=True)
                 if not args.skip_splink:
+                    load_before = os.getloadavg()
                     started = time.perf_counter()
                     result = _child(["--child-splink", str(folder)])
                     row["splink"] = {"wall_seconds": round(time.perf_counter() - started, 2),
+                                     "load_average": [round(x, 2) for x in (*load_before, *os.getloadavg())],
                                      "dedupe_seconds": result["seconds"]["total"],
                                      "stages": result["seconds"],
                                      "prepare_seconds": round(result["prepare_seconds"], 2),
@@ -243,6 +250,10 @@ def report(results: dict[str, Any]) -> str:
                      f"{st.get('train', '-'):>6} {st.get('predict', '-'):>7} {st.get('cluster', '-'):>7} "
                      f"{s.get('peak_python_mb', '-'):>8} | {ratio:>5}")
     for row in results["sizes"]:
+        for who in ("project", "splink"):
+            if row.get(who, {}).get("load_average"):
+                lines.append(f"  {row['records']} records, {who}: load average (1, 5, 15 min) before "
+                             f"{row[who]['load_average'][:3]}, after {row[who]['load_average'][3:]}")
         if row.get("project", {}).get("stages"):
             stages = ", ".join(f"{k} {v}" for k, v in row["project"]["stages"].items())
             lines.append(f"  {row['records']} records, project stages (s): {stages}")

@@ -113,18 +113,21 @@ def candidate_pairs(features: Sequence[RecordFeatures],
     for bit, rule in enumerate(rules):
         key_codes, members = _rule_keys(features, rule)
         rule_codes = _block_pairs(key_codes, members, n, rule, report)
-        report.pairs_by_rule[rule.name] = len(rule_codes)
         if len(rule_codes):
             codes.append(rule_codes)
             masks.append(np.full(len(rule_codes), 1 << bit, dtype=np.int64))
     if not codes:
+        report.pairs_by_rule = {rule.name: 0 for rule in rules}
         return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64), report
+    # One sort for all rules: a pair found by several rules (or twice by one) becomes one row whose
+    # mask holds every rule that found it.
     all_codes = np.concatenate(codes)
     all_masks = np.concatenate(masks)
     order = np.argsort(all_codes, kind="stable")
     all_codes, all_masks = all_codes[order], all_masks[order]
     unique, starts = np.unique(all_codes, return_index=True)
     rule_masks = np.bitwise_or.reduceat(all_masks, starts)
+    report.pairs_by_rule = {rule.name: int(((rule_masks >> bit) & 1).sum()) for bit, rule in enumerate(rules)}
     pairs = np.stack([unique // n, unique % n], axis=1)
     report.pairs = len(pairs)
     return pairs, rule_masks, report
@@ -144,7 +147,8 @@ def _rule_keys(features: Sequence[RecordFeatures], rule: BlockingRule) -> tuple[
 
 def _block_pairs(key_codes: np.ndarray, members: np.ndarray, n: int, rule: BlockingRule,
                  report: BlockingReport) -> np.ndarray:
-    """Every pair inside each block of 2..cap records, as sorted unique codes i * n + j (i < j).
+    """Every pair inside each block of 2..cap records, as codes i * n + j (i < j; a pair in two blocks
+    comes twice).
     Blocks of one size are expanded together: their members form a matrix, one row per block."""
     if len(key_codes) == 0:
         return np.empty(0, dtype=np.int64)
@@ -165,4 +169,4 @@ def _block_pairs(key_codes: np.ndarray, members: np.ndarray, n: int, rule: Block
         parts.append(np.minimum(a, b) * n + np.maximum(a, b))
     if not parts:
         return np.empty(0, dtype=np.int64)
-    return np.unique(np.concatenate(parts))
+    return np.concatenate(parts)

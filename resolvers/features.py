@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from sys import intern
 from typing import Any
 
 from graph_model.normalise import PartialDate, parse_date
@@ -48,6 +49,11 @@ class RecordFeatures:
 _INVERSE = {"parent_of": "child_of", "child_of": "parent_of", "carer_of": "cared_for_by"}
 _EMPTY: frozenset[str] = frozenset()
 
+
+def _shared(value: str | None) -> str | None:
+    return None if value is None else intern(value)
+
+
 # The columns of ``resolve/fetch_records`` (and ``fetch_records_by_uid``), in order.
 COLUMNS = ("uid", "source", "given_raw", "family_raw", "given", "given_canon", "given_groups", "middle", "family",
            "family_parts", "family_phonetic", "dob", "sex", "recorded_at", "addresses", "phones", "emails",
@@ -65,10 +71,15 @@ def features_from_values(values: Sequence[Any]) -> RecordFeatures:
     (uid, source, given_raw, family_raw, given, given_canon, given_groups, middle, family, family_parts,
      family_phonetic, dob, sex, recorded_at, addresses, phones, emails, identifier_pairs, schools,
      related_rows) = values
+    # Names, sources and places repeat across records: one shared string each keeps a million records'
+    # features in memory (the driver makes a new string for every value it reads).
+    source, given, given_canon, family, family_phonetic = (
+        _shared(source), _shared(given), _shared(given_canon), _shared(family), _shared(family_phonetic))
     history: tuple[tuple[str, str | None, str | None, str | None], ...] = ()
     current = None
     if addresses:
-        history = tuple(sorted(((a["key"], a.get("postcode"), a.get("from"), a.get("to")) for a in addresses),
+        history = tuple(sorted(((intern(a["key"]), _shared(a.get("postcode")), a.get("from"), a.get("to"))
+                                for a in addresses),
                                key=lambda a: (a[3] is None, a[2] or ""), reverse=True))
         current = next((a["key"] for a in addresses if a.get("current")), None)
         if current is None and history[0][3] is None:

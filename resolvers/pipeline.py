@@ -11,7 +11,7 @@ import json
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,20 +100,27 @@ class _Stages:
 
 
 def fetch_features(db: Database) -> list[RecordFeatures]:
-    """Every record's features, sorted by uid. Rows are read as plain value lists: the driver's
-    per-row dictionaries (``Record.data()``) cost more than the query itself at this scale."""
-    try:
-        with db.driver.session(database=db.database, fetch_size=10_000) as session:
-            result = session.run(cypher.text("resolve/fetch_records"))
-            if tuple(result.keys()) != COLUMNS:
-                raise DatabaseError("resolve/fetch_records must return the columns of resolvers.features.COLUMNS")
-            features = [features_from_values(record.values()) for record in result]
-    except ServiceUnavailable as exc:
-        raise DatabaseUnavailable("Neo4j became unreachable fetching records") from exc
-    except Neo4jError as exc:
-        raise DatabaseError(f"statement resolve/fetch_records failed: {exc.code}: {exc.message}") from exc
+    """Every record's features, sorted by uid."""
+    features = [features_from_values(values) for values in _stream_values(db, "resolve/fetch_records", columns=COLUMNS)]
     features.sort(key=lambda f: f.uid)
     return features
+
+
+def _stream_values(db: Database, name: str, parameters: dict[str, Any] | None = None,
+                   columns: tuple[str, ...] | None = None) -> Iterator[list[Any]]:
+    """Rows of statement ``name`` as plain value lists: for hundreds of thousands of rows, the driver's
+    per-row dictionaries (``Record.data()``) cost more than the query itself."""
+    try:
+        with db.driver.session(database=db.database, fetch_size=10_000) as session:
+            result = session.run(cypher.text(name), parameters or {})
+            if columns is not None and tuple(result.keys()) != columns:
+                raise DatabaseError(f"{name} must return the columns {', '.join(columns)}")
+            for record in result:
+                yield record.values()
+    except ServiceUnavailable as exc:
+        raise DatabaseUnavailable(f"Neo4j became unreachable running {name}") from exc
+    except Neo4jError as exc:
+        raise DatabaseError(f"statement {name} failed: {exc.code}: {exc.message}") from exc
 
 
 def resolve_all(db: Database, options: ResolveOptions = ResolveOptions(),
@@ -229,7 +236,8 @@ def _count_cannot_links(features: Sequence[RecordFeatures], pairs: np.ndarray, c
                        dtype=np.int64).reshape(-1, 2)
     steward = np.array([(i, j) for i, others in constraints.cannot.items() for j, reason in others.items()
                         if i < j and reason == "steward_rejected"], dtype=np.int64).reshape(-1, 2)
-    everything = np.unique(np.concatenate([scored, related, steward]) @ np.array([n, 1], dtype=np.int64))
+    every_pair = np.concatenate([scored, related, steward])
+    everything = np.unique(every_pair[:, 0] * n + every_pair[:, 1])
     # A steward's confirmation lifts the model's cannot-link on that very pair (not a steward's rejection).
     lifted = sorted(min(i, j) * n + max(i, j) for i, j in constraints.must
                     if constraints.cannot.get(i, {}).get(j) != "steward_rejected")
@@ -353,8 +361,8 @@ def gds_components(db: Database, n: int, index_of: dict[str, int], threshold: fl
     try:
         projected = db.run("resolve/gds_project_links", {"graph_name": name, "threshold": threshold})
         if projected and projected[0]["nodes"]:
-            for row in db.stream("resolve/gds_wcc_stream", {"graph_name": name}):
-                labels[index_of[row["uid"]]] = row["component"]
+            for uid, component in _stream_values(db, "resolve/gds_wcc_stream", {"graph_name": name}):
+                labels[index_of[uid]] = component
     finally:
         db.run("resolve/gds_drop_graph", {"graph_name": name})
     return labels

@@ -47,12 +47,14 @@ class _Vocabulary:
 
 
 def _set_matrix(vocab: _Vocabulary, values: Sequence[Iterable[str]]) -> np.ndarray:
-    rows = [sorted({vocab.code(v) for v in vs}) for vs in values]
+    codes = vocab.codes
+    rows = [[codes.setdefault(v, len(codes)) for v in vs] if vs else [] for vs in values]
     width = max(1, min(_MAX_WIDTH, max((len(r) for r in rows), default=1)))
     out = np.full((len(rows), width), -1, dtype=np.int64)
     for index, row in enumerate(rows):
-        row = row[:width]
-        out[index, : len(row)] = row
+        if row:
+            # Values are distinct already (sets); over the width, keep the same ones on every run.
+            out[index, : len(row)] = row if len(row) <= width else sorted(set(row))[:width]
     return out
 
 
