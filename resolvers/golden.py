@@ -29,6 +29,9 @@ def _choose(records: Sequence[RecordFeatures], value: Callable[[RecordFeatures],
             support[v].append(record)
     if not support:
         return None, []
+    if len(support) == 1:  # the records agree (most people): nothing to rank
+        ((chosen, holders),) = support.items()
+        return chosen, sorted(r.uid for r in holders)
 
     def rank(item: tuple[Any, list[RecordFeatures]]) -> tuple[int, int, str]:
         holders = item[1]

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -320,31 +321,35 @@ def _write_edges(db: Database, features: Sequence[RecordFeatures], pairs: np.nda
     explanations: dict[bytes, str] = {}
     rule_names: dict[int, list[str]] = {}
     uids = [f.uid for f in features]
-    written = 0
-    for start in range(0, len(rows), options.batch_size):
-        batch = []
-        for k in range(start, min(start + options.batch_size, len(rows))):
-            r = int(rows[k])
-            key = levels[r].tobytes()
-            explanation = explanations.get(key)
-            if explanation is None:
-                explanation = explanations[key] = json.dumps(_level_explanation(levels[r].tolist(), table))
-            if abs(tf_bits[k]) > 1e-9:
-                explanation = explanation[:-1] + ", " + json.dumps(
-                    {"comparison": "name_frequency", "level": "term_frequency_adjustment",
-                     "weight": round(tf_bits[k], 3)}) + "]"
-            mask = int(rule_masks[r])
-            rules = rule_names.get(mask)
-            if rules is None:
-                rules = rule_names[mask] = [rule.name for bit, rule in enumerate(BLOCKING_RULES) if mask >> bit & 1]
-            batch.append({
-                "a": uids[pairs[r, 0]], "b": uids[pairs[r, 1]], "weight": rounded[k],
-                "probability": probabilities[k], "explanation": explanation, "rules": rules,
-                "cannot_link": CANNOT_LINK_REASONS[codes[r]] or None,
-            })
-        db.write("resolve/write_similarity", {"edges": batch})
-        written += len(batch)
-    return written
+
+    def batches() -> Iterator[list[dict[str, Any]]]:
+        for start in range(0, len(rows), options.batch_size):
+            batch = []
+            for k in range(start, min(start + options.batch_size, len(rows))):
+                r = int(rows[k])
+                key = levels[r].tobytes()
+                explanation = explanations.get(key)
+                if explanation is None:
+                    explanation = explanations[key] = json.dumps(_level_explanation(levels[r].tolist(), table))
+                if abs(tf_bits[k]) > 1e-9:
+                    explanation = explanation[:-1] + ", " + json.dumps(
+                        {"comparison": "name_frequency", "level": "term_frequency_adjustment",
+                         "weight": round(tf_bits[k], 3)}) + "]"
+                mask = int(rule_masks[r])
+                rules = rule_names.get(mask)
+                if rules is None:
+                    rules = rule_names[mask] = [rule.name for bit, rule in enumerate(BLOCKING_RULES) if mask >> bit & 1]
+                batch.append({
+                    "a": uids[pairs[r, 0]], "b": uids[pairs[r, 1]], "weight": rounded[k],
+                    "probability": probabilities[k], "explanation": explanation, "rules": rules,
+                    "cannot_link": CANNOT_LINK_REASONS[codes[r]] or None,
+                })
+            yield batch
+
+    # One writer: edges of one batch share records with the next, so two writers could lock each other;
+    # the next batch is built while this one is written.
+    _write_all(db, "resolve/write_similarity", "edges", batches(), writers=1)
+    return len(rows)
 
 
 def _level_explanation(levels: list[int], table: np.ndarray) -> list[dict[str, Any]]:
@@ -421,18 +426,31 @@ def _write_people(db: Database, features: Sequence[RecordFeatures], people: dict
     person_ids, events = stable_ids(groups, old_person_of, "per_")
     db.run("resolve/clear_assignments", {"batch_size": options.batch_size})
     kept_ids = set(old_person_of.values())
-    created, updated, links = [], [], []
-    for label, members in people.items():
-        records = [features[i] for i in members]
-        flags = ["linked_to_several_households"] if label in flagged else []
-        person = {"id": person_ids[label], "props": person_properties(records, places[label].current_address, flags)}
-        if person["id"] in kept_ids:
-            updated.append(person)
-            links.extend({"uid": f.uid, "person_id": person["id"]} for f in records)
-        else:  # an id minted by this run: created with its records' links, no lookup
-            person["uids"] = [f.uid for f in records]
-            created.append(person)
-    _write_batches(db, "resolve/create_persons", "persons", created, options.batch_size)
+    updated: list[dict[str, Any]] = []
+    links: list[dict[str, str]] = []
+
+    def created_batches() -> Iterator[list[dict[str, Any]]]:
+        """Golden records of new people, a batch at a time: each batch is computed while the one
+        before is written."""
+        labels = list(people)
+        for start in range(0, len(labels), options.batch_size):
+            created = []
+            for label in labels[start:start + options.batch_size]:
+                records = [features[i] for i in people[label]]
+                flags = ["linked_to_several_households"] if label in flagged else []
+                person = {"id": person_ids[label],
+                          "props": person_properties(records, places[label].current_address, flags)}
+                if person["id"] in kept_ids:
+                    updated.append(person)
+                    links.extend({"uid": f.uid, "person_id": person["id"]} for f in records)
+                else:  # an id minted by this run: created with its records' links, no lookup
+                    person["uids"] = [f.uid for f in records]
+                    created.append(person)
+            if created:
+                yield created
+
+    # New people touch disjoint records and nodes no one else has: two writers cannot lock each other.
+    _write_all(db, "resolve/create_persons", "persons", created_batches(), writers=2)
     _write_batches(db, "resolve/write_persons", "persons", updated, options.batch_size)
     _write_batches(db, "resolve/link_records_to_persons", "links", links, options.batch_size)
     retired = retirements(events, set(person_ids.values()))
@@ -465,7 +483,8 @@ def _write_households(db: Database, result: Any, person_ids: dict[int, str], bat
         else:  # minted by this run: created with its address and members in one statement
             household["members"] = memberships
             created.append(household)
-    _write_batches(db, "resolve/create_households", "households", created, batch_size)
+    # New households have their own addresses (one household per address) and disjoint members.
+    _write_batches(db, "resolve/create_households", "households", created, batch_size, writers=2)
     _write_batches(db, "resolve/write_households", "households", updated, batch_size)
     _write_batches(db, "resolve/link_persons_to_households", "links", links, batch_size)
     db.run("resolve/delete_empty_households")
@@ -473,6 +492,21 @@ def _write_households(db: Database, result: Any, person_ids: dict[int, str], bat
 
 
 def _write_batches(db: Database, statement: str, parameter: str, rows: Sequence[dict[str, Any]],
-                   batch_size: int) -> None:
-    for start in range(0, len(rows), batch_size):
-        db.write(statement, {parameter: rows[start:start + batch_size]})
+                   batch_size: int, writers: int = 1) -> None:
+    _write_all(db, statement, parameter, (rows[start:start + batch_size] for start in range(0, len(rows), batch_size)),
+               writers)
+
+
+def _write_all(db: Database, statement: str, parameter: str, batches: Iterable[Sequence[Any]], writers: int) -> None:
+    """Write each batch in its own transaction from ``writers`` background threads, while the caller's
+    generator prepares the next batch (the server writes while Python computes). At most ``writers``
+    batches wait, so memory stays bounded. Use more than one writer only for batches that touch
+    disjoint nodes (or they may lock each other)."""
+    with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="resolve-write") as pool:
+        pending: deque[Future[list[dict[str, Any]]]] = deque()
+        for batch in batches:
+            pending.append(pool.submit(db.write, statement, {parameter: list(batch)}))
+            while len(pending) > writers:
+                pending.popleft().result()
+        while pending:
+            pending.popleft().result()
