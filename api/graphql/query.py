@@ -13,7 +13,15 @@ from api.graphql.ids import HOUSEHOLD_ID, PERSON_ID, record_uid
 from api.graphql.scalars import DateTime
 from api.graphql.types.audit_entry import AuditEntry
 from api.graphql.types.break_glass_grant import BreakGlassGrant
-from api.graphql.types.connection import Connection, Edge, connection_from_slice, page_window, paginate
+from api.graphql.types.connection import (
+    Connection,
+    Edge,
+    connection_from_slice,
+    decode_cursor,
+    encode_cursor,
+    page_window,
+    paginate,
+)
 from api.graphql.types.household import Household
 from api.graphql.types.identifier_input import IdentifierInput
 from api.graphql.types.match_evidence import MatchEvidence
@@ -36,6 +44,8 @@ from api.service.network import Explorer
 from api.service.search import Match, SearchCriteria, search_people
 
 __all__ = ["Query"]
+
+_CHANGES = "change:"  # personChanges cursors are journal positions, not offsets
 
 
 def _selects(info: Info, name: str) -> bool:
@@ -162,14 +172,15 @@ class Query:
 
     @strawberry.field(description="Which people would this record resolve to? The same candidates, model and rules "
                                   "as pushing it, ranked; nothing is stored. Only people and fields you may see take "
-                                  "part.")
+                                  "part; totalCount counts the best candidates up to the end of this page.")
     async def match_record(self, info: Info, record: RecordInput, first: int | None = 10, after: str | None = None,
                            min_probability: float = 0.01) -> Connection[PersonMatch]:
         scope = info.context.scope
         if not 0 <= min_probability < 1:
             raise InvalidArgument("minProbability must be at least 0 and below 1")
-        page_window(first, after, scope.settings.max_page_size, 10)
-        matches = await realtime.match_record(scope, record.canonical(), min_probability=min_probability)
+        offset, size = page_window(first, after, scope.settings.max_page_size, 10)
+        matches = await realtime.match_record(scope, record.canonical(), min_probability=min_probability,
+                                              people=offset + size)
         return paginate(matches, first, after, scope.settings.max_page_size, lambda m: _person_match(info, m),
                         default=10)
 
@@ -188,15 +199,15 @@ class Query:
                              first: int | None = 100) -> Connection[PersonChange]:
         scope = info.context.scope
         _, size = page_window(first, None, scope.settings.max_page_size, 100)
-        position = realtime.decode_change_cursor(since) if since else 0
+        position = decode_cursor(since, _CHANGES) if since else 0
         changes, reached, more = await realtime.person_changes(scope, position, size)
-        edges = [Edge(cursor=realtime.encode_change_cursor(c.seq), node=PersonChange(
+        edges = [Edge(cursor=encode_cursor(c.seq, _CHANGES), node=PersonChange(
             kind=PersonChangeKind(c.kind), person_id=strawberry.ID(c.person_id),
             related_person_ids=[strawberry.ID(p) for p in c.related], at=DateTime(c.at) if c.at else None,
             decision_id=strawberry.ID(c.decision_id) if c.decision_id else None)) for c in changes]
         return Connection(edges=edges, total_count=len(edges), page_info=PageInfo(
             has_next_page=more, has_previous_page=position > 0,
-            start_cursor=edges[0].cursor if edges else None, end_cursor=realtime.encode_change_cursor(reached)))
+            start_cursor=edges[0].cursor if edges else None, end_cursor=encode_cursor(reached, _CHANGES)))
 
     @strawberry.field(description="Steward decisions, newest first (all, or only those still obeyed).")
     async def steward_decisions(self, info: Info, active_only: bool = True, first: int | None = 20,

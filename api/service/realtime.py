@@ -10,7 +10,6 @@ real-time resolver, in a worker thread (the resolver's transactions are synchron
 from __future__ import annotations
 
 import asyncio
-import base64
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,12 +22,10 @@ from graph_model.errors import DatabaseError, DatabaseUnavailable
 from graph_model.records import PreparedRecord, RecordRejected, prepare
 from resolvers.incremental import prepared_features
 
-__all__ = ["ChangeView", "IngestOutcome", "decode_change_cursor", "encode_change_cursor", "ingest_records",
-           "match_record", "person_changes"]
+__all__ = ["ChangeView", "IngestOutcome", "ingest_records", "match_record", "person_changes"]
 
 _MAX_TEXT = 200  # longest identifier or name a pushed record may carry
-_CHANGE_PREFIX = "change:"
-_MATCH_PEOPLE = 50
+_MATCH_SLACK = 5
 
 
 @dataclass
@@ -120,8 +117,9 @@ def _store_all(scope: RequestScope, records: list[PreparedRecord]) -> dict[str, 
     return results
 
 
-async def match_record(scope: RequestScope, raw: dict[str, Any], *, min_probability: float = 0.01) -> list[Match]:
-    """The people a record would resolve to, ranked, with the evidence; nothing is stored."""
+async def match_record(scope: RequestScope, raw: dict[str, Any], *, min_probability: float = 0.01,
+                       people: int = 20) -> list[Match]:
+    """The best ``people`` a record would resolve to, ranked, with the evidence; nothing is stored."""
     scope.require("matchRecord")
     too_long = _too_long(raw)
     if too_long:
@@ -132,9 +130,10 @@ async def match_record(scope: RequestScope, raw: dict[str, Any], *, min_probabil
         raise InvalidArgument(f"the record cannot be used: {exc}") from None
     scored = await asyncio.to_thread(scope.services.incremental.match, record)
     # Only candidates resolution itself would consider (full-information score above the floor), and the best
-    # _MATCH_PEOPLE people of them: their views, through the policy, are what the response is built from.
+    # people of them (a few more than asked for, as hidden fields can reorder them): their views, through the
+    # policy, are what the response is built from.
     floor = math.log2(min_probability / (1 - min_probability)) if 0 < min_probability < 1 else -math.inf
-    best_people = list(dict.fromkeys(c.person_id for c in scored if c.weight >= floor))[:_MATCH_PEOPLE]
+    best_people = list(dict.fromkeys(c.person_id for c in scored if c.weight >= floor))[:people + _MATCH_SLACK]
     candidates = [c for c in scored if c.weight >= floor and c.person_id in best_people]
     return await rank_people(
         scope, prepared_features(record), {c.uid: c.person_id for c in candidates}, min_probability=min_probability,
@@ -153,23 +152,6 @@ class ChangeView:
     related: tuple[str, ...]
     at: str | None
     decision_id: str | None
-
-
-def encode_change_cursor(seq: int) -> str:
-    return base64.urlsafe_b64encode(f"{_CHANGE_PREFIX}{seq}".encode()).decode().rstrip("=")
-
-
-def decode_change_cursor(cursor: str) -> int:
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not text.startswith(_CHANGE_PREFIX):
-            raise ValueError
-        seq = int(text[len(_CHANGE_PREFIX):])
-        if seq < 0:
-            raise ValueError
-    except ValueError:
-        raise InvalidArgument("since is not a cursor this API issued (use pageInfo.endCursor)") from None
-    return seq
 
 
 def _changes_of(row: dict[str, Any]) -> list[ChangeView]:

@@ -203,12 +203,12 @@ async def decide(scope: RequestScope, operation: str, reason: str, *, records: S
     scope.disclosure.justification_sha256 = hashlib.sha256(text.encode()).hexdigest()
     _, found = await _decisions(scope, False, 0, 1, [stored])
     decision = found[0]
-    rows = await scope.db.read("api/record_people", {"uids": sorted(_all_records(scope, decision, records, groups))})
+    rows = await scope.db.read("api/record_people", {"uids": sorted(_all_records(decision, records, groups))})
     people = sorted({row["person_id"] for row in rows if row["person_id"]})
     scope.disclosure.subjects |= set(people)
     return decision, people
 
 
-def _all_records(scope: RequestScope, decision: DecisionView, records: Sequence[str],
+def _all_records(decision: DecisionView, records: Sequence[str],
                  groups: Sequence[Sequence[str]]) -> set[str]:
     return {r.uid for r in decision.records} | set(records) | {uid for group in groups for uid in group}

@@ -35,16 +35,17 @@ class Connection(Generic[T]):
     total_count: int = strawberry.field(description="How many items the caller may see in the whole list.")
 
 
-def encode_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"{_PREFIX}{offset}".encode()).decode().rstrip("=")
+def encode_cursor(offset: int, prefix: str = _PREFIX) -> str:
+    return base64.urlsafe_b64encode(f"{prefix}{offset}".encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> int:
+def decode_cursor(cursor: str, prefix: str = _PREFIX) -> int:
+    """The position in a cursor this API issued with ``prefix`` (an offset; a journal position for changes)."""
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not text.startswith(_PREFIX):
+        if not text.startswith(prefix):
             raise ValueError
-        offset = int(text[len(_PREFIX):])
+        offset = int(text[len(prefix):])
         if offset < 0:
             raise ValueError
     except ValueError:
