@@ -58,6 +58,8 @@ class AuditEntry:
     grant: str = ""  # break-glass grant id
     justification_sha256: str = ""
     channel: str = "graphql"
+    erased: list[str] = field(default_factory=list)  # record uids erased (retention)
+    counts: list[str] = field(default_factory=list)  # name=number, for actions on many items (retention)
     at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="microseconds"))
     id: str = field(default_factory=lambda: f"aud_{uuid.uuid4().hex[:20]}")
 
@@ -71,6 +73,9 @@ class AuditEntry:
             "redacted": sorted(set(self.redacted)), "rules": sorted(set(self.rules)), "reason": self.reason,
             "break_glass": self.break_glass, "grant": self.grant,
             "justification_sha256": self.justification_sha256, "channel": self.channel,
+            # Only on the entries that use them, so every other entry keeps the shape it always had.
+            **({"erased": sorted(set(self.erased))} if self.erased else {}),
+            **({"counts": list(self.counts)} if self.counts else {}),
         }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import audit, db, demo, ingest, policy, resolve, serve, token
+from api.cli import audit, db, demo, ingest, policy, resolve, retention, serve, token
 
 app = typer.Typer(
     name="mashgraph",
@@ -20,6 +20,7 @@ serve.register(app)
 token.register(app)
 app.add_typer(policy.app, name="policy")
 app.add_typer(audit.app, name="audit")
+app.add_typer(retention.app, name="retention")
 
 if __name__ == "__main__":
     app()

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
+from dateutil.relativedelta import relativedelta
 
 from api.errors import PolicyInvalid
 
@@ -29,6 +32,8 @@ __all__ = [
 ]
 
 POLICY_FORMAT = 1
+#: A retention period: ISO 8601 years, months and days (P7Y, P6Y6M, P90D); calendar arithmetic, no hours.
+RETENTION_PERIOD = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?")
 EFFECTS = ("permit", "redact", "deny")
 #: Every operation the API offers; operation rules name these.
 OPERATIONS = ("person", "searchPeople", "household", "network", "path", "record", "breakGlass", "markRecord",
@@ -122,6 +127,15 @@ class Policy:
     break_glass: BreakGlassPolicy
     retention: Mapping[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+
+    def retention_cutoff(self, category: str, today: date) -> date | None:
+        """Records of ``category`` dated before this day have outlived its retention period (None: no period)."""
+        period = self.retention.get(category)
+        found = RETENTION_PERIOD.fullmatch(period) if period else None
+        if found is None:
+            return None
+        years, months, days = (int(part or 0) for part in found.groups())
+        return today - relativedelta(years=years, months=months, days=days)
 
     def owner_of(self, source: str) -> str | None:
         """The agency owning a source's records (None: no agency declares it)."""
@@ -355,9 +369,12 @@ def parse_policy(data: bytes | str, source: str = "<policy>") -> Policy:
     if not isinstance(retention, Mapping):
         problems.append("retention must be a mapping of category to an ISO 8601 duration")
         retention = {}
-    for category in retention:
+    for category, period in retention.items():
         if category not in categories:
             problems.append(f"retention: unknown category {category!r}")
+        if not isinstance(period, str) or RETENTION_PERIOD.fullmatch(period) is None or period == "P":
+            problems.append(f"retention.{category}: {period!r} is not a period in years, months and days "
+                            "(ISO 8601, e.g. P7Y or P6Y6M)")
 
     if problems:
         raise PolicyInvalid(source, problems)
