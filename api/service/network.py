@@ -263,13 +263,35 @@ class Explorer:
                         following.append(other)
                     network.add_edge(edge)
             frontier = following
-        # The last layer is not expanded (edges among its nodes are not shown); label everything.
         await self._households([key for kind, key in visited if kind == HOUSEHOLD])
+        self.close(network, visited)
         for key in visited:
             labelled = self.node(key)
             labelled.truncated = labelled.truncated or key in capped
             network.nodes[key] = labelled
         return network
+
+    def close(self, network: Network, shown: dict[NodeKey, None]) -> None:
+        """Add every edge between two shown nodes that expansion did not reach (those among the last layer).
+
+        Each edge has a person or a household at one end, and the views of every shown person and household
+        are already loaded (to decide that they may be shown), so this costs no query. Nodes of the last layer
+        may still have neighbours beyond the network: ask again from them, or with more hops.
+        """
+        for kind, key in shown:
+            if kind == PERSON:
+                view = self.views.get(key)
+                if view is None:
+                    continue
+                for edge in person_edges(view, self.kinds)[0]:
+                    if edge.target in shown:
+                        network.add_edge(edge)
+            elif kind == HOUSEHOLD and "LOCATED_AT" in self.kinds:
+                household = self.households.get(key)
+                address = household.address if household is not None else None
+                if address is not None and not isinstance(address, Withheld) and (ADDRESS, address.key) in shown:
+                    network.add_edge(Edge((HOUSEHOLD, key), (ADDRESS, address.key), "LOCATED_AT",
+                                          {"resolution:household_address"}))
 
     async def path(self, source_id: str, target_id: str, max_hops: int) -> Network | None:
         """A shortest path between two people (bidirectional breadth-first search); None if none within max_hops."""

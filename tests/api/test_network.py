@@ -145,3 +145,19 @@ def test_person_nodes_carry_agencies_and_held_notices_as_the_single_view_does(ap
     held = {n["id"]: n for n in api.data(query, variables={"id": ava}, **SOCIAL_CARE_S47)["network"]["nodes"]}[ava]
     assert held["heldElsewhere"] == [{"agency": {"code": "police"}, "contact": "police desk"}]
     assert "police" not in held["agencies"]
+
+
+def test_every_edge_between_shown_nodes_is_listed_the_outermost_layer_included(api: ApiServer, seeded: Seeded) -> None:
+    ava, sara = seeded.person("health:H-AVA"), seeded.person("health:H-SARA")
+    for who in (ANALYST_MASH, POLICE_S47, SOCIAL_CARE_S47):
+        near = network(api, ava, hops=1, **who)
+        far = network(api, ava, hops=2, **who)
+        shown = {n["id"] for n in near["nodes"]}
+        # Every node of the one-hop network was expanded in the two-hop one, so it lists all their edges.
+        expected = {(e["source"], e["target"], e["kind"]) for e in far["edges"]
+                    if e["source"] in shown and e["target"] in shown}
+        assert {(e["source"], e["target"], e["kind"]) for e in near["edges"]} == expected
+    # Sara is one hop from Ava (parent_of) and so is their household: Sara's membership joins the outer layer.
+    near = network(api, ava, hops=1, **ANALYST_MASH)
+    household = next(n["id"] for n in near["nodes"] if n["kind"] == "HOUSEHOLD")
+    assert (sara, household, "MEMBER_OF") in {(e["source"], e["target"], e["kind"]) for e in near["edges"]}

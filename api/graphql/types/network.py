@@ -16,8 +16,11 @@ from api.service.network import Network as NetworkData
 __all__ = ["Network"]
 
 
-@strawberry.type(description="Nodes and edges, all of them things you may see. Lists are bounded by the size cap "
-                             "(truncated tells when it was reached), so they are plain lists, not connections.")
+@strawberry.type(description="Nodes and edges, all of them things you may see. Every edge between two nodes shown is "
+                             "listed, those among the outermost layer included; nodes of the outermost layer may "
+                             "have further neighbours (ask again from them, or with more hops). Lists are bounded by "
+                             "the size cap (truncated tells when it was reached), so they are plain lists, not "
+                             "connections.")
 class Network:
     data: strawberry.Private[NetworkData]
 
