@@ -18,8 +18,11 @@ TEST_SECRET = "tests-only-development-secret-0123456789abcdef-0123456789abcdef-0
 
 @pytest.fixture(scope="session")
 def api_settings(test_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> ApiSettings:
+    # Patient timeouts: on a machine shared with other servers a cold query can take seconds; the tests check
+    # behaviour, and the ones about timeouts set their own.
     return ApiSettings(database=test_settings, mode="development", jwt_secret=TEST_SECRET,
-                       linkage_model=tmp_path_factory.mktemp("model") / "linkage-model.json")
+                       linkage_model=tmp_path_factory.mktemp("model") / "linkage-model.json",
+                       query_timeout=30.0, audit_timeout=30.0, request_timeout=60.0)
 
 
 @pytest.fixture(scope="session")

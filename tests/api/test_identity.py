@@ -53,3 +53,52 @@ def test_an_old_id_resolves_to_the_survivor_after_a_merge(api: ApiServer, driver
                        purpose="audit_review")["auditTrail"]["edges"]
     requested = {i for e in entries for i in e["node"]["requested"]}
     assert {retired, survivor} <= requested
+
+
+def test_an_old_id_resolves_to_the_parts_after_a_split(api: ApiServer, driver: Driver, tmp_path: Path) -> None:
+    db = Database(driver)
+    db.run("admin/delete_all_batch", {"batch_size": 10000})
+
+    def child(source: str, source_id: str, given: str, dob: str, nhs: str) -> dict[str, object]:
+        return {"source": source, "source_id": source_id, "given_name": given, "family_name": "Moss", "dob": dob,
+                "sex": "F", "identifiers": {"nhs_number": nhs}}
+
+    ella = [child("health", "H-ELLA", "Ella", "2013-02-03", "9991590838"),
+            child("social_care", "S-ELLA", "Ella", "2013-02-03", "9991590838")]
+    emma = [child("health", "H-EMMA", "Emma", "2015-07-08", "9995260182"),
+            child("social_care", "S-EMMA", "Emma", "2015-07-08", "9995260182")]
+    # Two records the schools keyed with one wrong NHS number and one wrong name: they make one person.
+    mixed = [child("education", "P-ONE", "Kit", "2014-01-01", "9990308241"),
+             child("police", "N-ONE", "Kit", "2014-01-01", "9990308241")]
+    load(db, tmp_path, [*ella, *emma, *mixed], "first.jsonl")
+    resolve(db, tmp_path)
+    before, _ = assignments(db)
+    old = before["education:P-ONE"]
+    assert before["police:N-ONE"] == old and old not in {before["health:H-ELLA"], before["health:H-EMMA"]}
+    api.data(VIEW, variables={"id": old}, **POLICE_S47)
+
+    # Corrected: one record was Ella's, the other Emma's. The person they made is split between the two.
+    load(db, tmp_path, [child("education", "P-ONE", "Ella", "2013-02-03", "9991590838"),
+                        child("police", "N-ONE", "Emma", "2015-07-08", "9995260182")], "second.jsonl")
+    resolve(db, tmp_path)
+    after, _ = assignments(db)
+    ella_id, emma_id = after["health:H-ELLA"], after["health:H-EMMA"]
+    assert (ella_id, emma_id) == (before["health:H-ELLA"], before["health:H-EMMA"])
+    assert after["education:P-ONE"] == ella_id and after["police:N-ONE"] == emma_id and old not in after.values()
+
+    # Whoever sees both parts is sent to one of them, told it was a split, and given both successors.
+    view = api.data(VIEW, variables={"id": old}, **POLICE_S47)["person"]
+    assert view["id"] in {ella_id, emma_id} and view["recordCount"] == 3
+    assert view["resolution"] == {"requestedId": old, "kind": "SPLIT", "successorIds": sorted([ella_id, emma_id])}
+    # A caller who may not see police records is still sent on, and told only of parts that exist for them.
+    school = api.data(VIEW, variables={"id": old}, agency="education", role="practitioner",
+                      purpose="early_help")["person"]
+    assert school["resolution"]["kind"] == "SPLIT" and school["id"] in school["resolution"]["successorIds"]
+    assert set(school["resolution"]["successorIds"]) <= {ella_id, emma_id}
+
+    # The audit of the old id leads to both successors' accesses and back.
+    trail = """query T($id: ID!) { auditTrail(personId: $id, first: 100) { edges { node { requested } } } }"""
+    for successor in (ella_id, emma_id):
+        entries = api.data(trail, variables={"id": successor}, agency="governance", role="ig_lead",
+                           purpose="audit_review")["auditTrail"]["edges"]
+        assert old in {i for e in entries for i in e["node"]["requested"]}

@@ -27,9 +27,7 @@ def policy_file(tmp_path: Path) -> Path:
 
 @pytest.fixture()
 def server(api_settings: ApiSettings, driver: Driver, policy_file: Path) -> Iterator[ApiServer]:
-    # Patient timeouts: the reload is under test, not the speed of a shared machine.
-    settings = api_settings.with_changes(policy_file=policy_file, policy_reload_seconds=0.05, query_timeout=30.0,
-                                         audit_timeout=30.0, request_timeout=60.0)
+    settings = api_settings.with_changes(policy_file=policy_file, policy_reload_seconds=0.05)
     server = ApiServer(settings).start()
     yield server
     server.stop()
