@@ -11,7 +11,10 @@ sending its next request as soon as the previous answer arrives. Every request i
 token, X-Purpose, policy decisions and an audit entry written before the response.
 
 Prints and writes (bench/results/api-<timestamp>.json) requests/s, p50/p95/p99 latency and errors per
-scenario. Person ids are sampled from `ingest/export_records`; nothing personal is printed.
+scenario, and the CPU time the API processes and the Neo4j server spent per request (user + system,
+from the kernel's accounting): on a machine shared with other work, latency and throughput depend on
+the neighbours, CPU per request much less. Person ids are sampled from `ingest/export_records`; nothing
+personal is printed.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -154,6 +158,28 @@ async def run_scenario(port: int, requests: list[bytes], clients: int, seconds: 
             "errors": len(errors), "error_statuses": sorted(set(errors))}
 
 
+def cpu_seconds(processes: list[psutil.Process]) -> float:
+    """User + system CPU seconds of these processes and their children (uvicorn's workers)."""
+    total = 0.0
+    for process in processes:
+        try:
+            for member in (process, *process.children(recursive=True)):
+                times = member.cpu_times()
+                total += times.user + times.system
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
+def neo4j_process() -> psutil.Process | None:
+    home = str(DATA_DIR / "neo4j")
+    for process in psutil.process_iter(["cmdline"]):
+        cmdline = process.info.get("cmdline") or []
+        if any(home in part for part in cmdline) and any("CommunityEntryPoint" in part for part in cmdline):
+            return process
+    return None
+
+
 def wait_ready(port: int, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
     import urllib.request
 
@@ -194,6 +220,8 @@ def main() -> None:
     results: dict[str, Any] = {"clients": args.clients, "seconds": args.seconds, "workers": args.workers,
                                "records": total_records, "people": total_people, "cpus": os.cpu_count(),
                                "load_average_before": os.getloadavg(), "scenarios": {}}
+    found = neo4j_process()
+    database = [found] if found is not None else []
     try:
         wait_ready(args.port, server)
         scenarios = {"person": [request_bytes(args.port, bearer, PERSON, p) for p in people],
@@ -204,12 +232,19 @@ def main() -> None:
             if args.probe_seconds > 0:
                 runs.append((f"{name}_1_client", 1, args.probe_seconds))
             for label, clients, seconds in runs:
+                api_before, db_before = cpu_seconds([psutil.Process(server.pid)]), cpu_seconds(database)
                 outcome = asyncio.run(run_scenario(args.port, requests, clients, seconds))
+                done = max(outcome["requests"], 1)
+                outcome["api_cpu_ms_per_request"] = round(1000 * (cpu_seconds([psutil.Process(server.pid)])
+                                                                  - api_before) / done, 2)
+                outcome["neo4j_cpu_ms_per_request"] = round(1000 * (cpu_seconds(database) - db_before) / done, 2)
+                outcome["load_average"] = os.getloadavg()[0]
                 outcome["clients"] = clients
                 results["scenarios"][label] = outcome
                 print(f"{label:<24} {clients:>3} clients {outcome['requests_per_second']:>8} req/s  p50 "
                       f"{outcome['p50_ms']:>7} ms  p95 {outcome['p95_ms']:>7} ms  p99 {outcome['p99_ms']:>7} ms  "
-                      f"errors {outcome['errors']}")
+                      f"errors {outcome['errors']}  cpu/request api {outcome['api_cpu_ms_per_request']} ms "
+                      f"neo4j {outcome['neo4j_cpu_ms_per_request']} ms  load {outcome['load_average']:.1f}")
     finally:
         server.terminate()
         server.wait(30)

@@ -24,13 +24,14 @@ from typing import Any
 
 from api.audit._chain import GENESIS, ChainReport, ChainVerifier, entry_hash
 from api.errors import AuditUnavailable
-from api.store import AsyncDatabase, Transaction
+from api.store import AsyncDatabase
 from graph_model.errors import MashgraphError
 
 __all__ = ["AuditEntry", "AuditLog", "ensure_audit_schema"]
 
 log = logging.getLogger("mashgraph.audit")
 _MAX_BATCH = 256
+_ATTEMPTS = 20  # appends by other processes in between (each attempt is one round trip)
 _PAGE = 5000
 
 
@@ -93,6 +94,7 @@ class AuditLog:
         self._pending: list[tuple[dict[str, Any], asyncio.Future[int]]] = []
         self._wakeup: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
+        self._head: tuple[int, str] | None = None  # (seq, hash) this writer last saw at the head
         self.written = 0
 
     # ------------------------------------------------------------------ lifecycle
@@ -159,21 +161,36 @@ class AuditLog:
                         future.set_result(seq)
 
     async def _write(self, entries: list[dict[str, Any]]) -> list[int]:
-        async def work(tx: Transaction) -> list[int]:
-            head = (await tx.run("audit/lock_head", {"genesis": GENESIS}))[0]
-            seq, previous = int(head["seq"]), str(head["hash"])
-            chained: list[dict[str, Any]] = []
-            for properties in entries:
-                seq += 1
-                entry = {**properties, "seq": seq, "prev_hash": previous}
-                previous = entry["hash"] = entry_hash(entry)
-                chained.append(entry)
-            await tx.run("audit/append_entries", {"entries": chained, "seq": seq, "hash": previous})
-            return [e["seq"] for e in chained]
+        """Chain the entries onto the head and append them in one auto-committed statement.
 
-        seqs = await self.db.transaction(work)
-        self.written += len(seqs)
-        return seqs
+        The head this writer last wrote is kept, so an append is one round trip; when another process
+        appended meanwhile, the statement writes nothing and returns the head to chain onto (then it is
+        tried again). Any failure forgets the kept head: the next append reads it afresh.
+        """
+        try:
+            for _attempt in range(_ATTEMPTS):
+                if self._head is None:
+                    rows = await self.db.read("audit/head")
+                    self._head = (int(rows[0]["seq"]), str(rows[0]["hash"])) if rows else (0, GENESIS)
+                expected_seq, expected_hash = self._head
+                seq, previous = expected_seq, expected_hash
+                chained: list[dict[str, Any]] = []
+                for properties in entries:
+                    seq += 1
+                    entry = {**properties, "seq": seq, "prev_hash": previous}
+                    previous = entry["hash"] = entry_hash(entry)
+                    chained.append(entry)
+                row = (await self.db.run("audit/append_at_head", {
+                    "genesis": GENESIS, "expected_seq": expected_seq, "expected_hash": expected_hash,
+                    "entries": chained, "seq": seq, "hash": previous}))[0]
+                self._head = (int(row["seq"]), str(row["hash"]))
+                if row["appended"]:
+                    self.written += len(chained)
+                    return [e["seq"] for e in chained]
+        except BaseException:
+            self._head = None
+            raise
+        raise AuditUnavailable("the audit trail head kept moving; the entries were not written")
 
     # ------------------------------------------------------------------ reading
     async def entries(self, until: int | None = None) -> AsyncIterator[dict[str, Any]]:

@@ -220,3 +220,40 @@ def test_a_rewritten_chain_fails_against_an_anchor(chain: list[dict[str, Any]], 
     assert verify(cli_api_env).exit_code == 0  # self-consistent again...
     result = verify(cli_api_env, "--anchor", anchor)  # ...but not against what was recorded before
     assert result.exit_code == 1 and "anchor" in result.output
+
+
+def test_concurrent_appends_from_several_writers_keep_the_chain_whole(api: ApiServer, driver: Driver) -> None:
+    """Three writers (as three worker processes have: each its own group commit and remembered head) append
+    concurrently; every append gets its own place, none is lost, and the chain verifies."""
+    import asyncio
+
+    from api.audit import AuditEntry, AuditLog, verify_entries
+
+    Database(driver).run("admin/delete_all_batch", {"batch_size": 10000})  # a fresh chain (the server's writer
+    head = api.audit_count()  # remembers the old head: its next append learns better and tries again)
+
+    async def burst() -> list[int]:
+        writers = [AuditLog(api.services.db, timeout=60) for _ in range(3)]
+        for writer in writers:
+            await writer.start()
+        try:
+            appends = [writers[i % 3].append(AuditEntry(user=f"u{i}", agency="police", role="practitioner",
+                                                        request_id=f"burst-{i}", purpose="s47_enquiry",
+                                                        policy_version="test", decision="permitted"))
+                       for i in range(150)]
+            return list(await asyncio.gather(*appends))
+        finally:
+            for writer in writers:
+                await writer.close()
+
+    seqs = api.call(burst())
+    assert sorted(seqs) == list(range(head + 1, head + 151))
+    chain = entries(driver)
+    assert {e["request_id"] for e in chain if e["request_id"].startswith("burst-")} == {f"burst-{i}" for i in range(150)}
+    heads, _, _ = driver.execute_query("MATCH (h:AuditHead) RETURN h.seq AS seq, h.hash AS hash")
+    report = verify_entries(chain, heads[0])
+    assert report.ok and report.entries == head + 150, report.describe()
+    # The server's own writer, which remembered a head that no longer exists, chains on correctly too.
+    api.execute(PERSON, variables={"id": "per_0000000000000000"}, **POLICE_S47)
+    assert verify_entries(entries(driver), driver.execute_query(
+        "MATCH (h:AuditHead) RETURN h.seq AS seq, h.hash AS hash")[0][0]).ok
