@@ -112,8 +112,13 @@ def run_febrl(project: Project | None, work: Path) -> dict[str, Any]:
         try:
             result = project.run([path], folder)
             person, missing = complete(result["person"], truth)
+            candidates = h.candidate_uid_pairs([path])
+            true_pairs = h.true_uid_pairs(truth)
             out["project"] = {**scores(person, truth), "missing_records": missing,
-                              "missed_pairs_why": h.diagnose_misses(person, truth, result["edges"], link_threshold()),
+                              "candidate_pairs": len(candidates),
+                              "candidate_recall": len(true_pairs & candidates) / max(len(true_pairs), 1),
+                              "missed_pairs_why": h.diagnose_misses(person, truth, result["edges"], link_threshold(),
+                                                                    candidates),
                               "loaded": result["loaded"], "ingest_seconds": result["ingest_seconds"],
                               "resolve_seconds": result["resolve_seconds"], "summary": result["summary"]}
         except Exception as exc:  # report, and keep the Splink figures
@@ -159,7 +164,8 @@ def run_synthetic(project: Project | None, households: int, work: Path) -> dict[
                               "resolve_seconds": result["resolve_seconds"], "summary": result["summary"],
                               "errors": analysis.analyse(person, household),
                               "missed_pairs_why": h.diagnose_misses(person, data.person, result["edges"],
-                                                                    link_threshold())}
+                                                                    link_threshold(),
+                                                                    h.candidate_uid_pairs(data.files))}
         except Exception as exc:
             out["project"] = {"error": f"{type(exc).__name__}: {exc}"}
             traceback.print_exc()
@@ -204,6 +210,9 @@ def report(results: dict[str, Any]) -> str:
                          f"{_f(row['bcubed_f1'])}")
     if febrl:
         lines.append(_timing(febrl))
+    if febrl and febrl.get("project", {}).get("candidate_pairs"):
+        lines.append(f"  this project, blocking: {febrl['project']['candidate_pairs']} candidate pairs hold "
+                     f"{febrl['project']['candidate_recall']:.2%} of the true pairs")
     if febrl and febrl.get("project", {}).get("missed_pairs_why"):
         lines.append("  this project, why true pairs were missed:")
         lines += [f"    {v:>7}  {k}" for k, v in febrl["project"]["missed_pairs_why"].items()]

@@ -555,12 +555,32 @@ class ProjectDB:
         self.driver.close()
 
 
+def candidate_uid_pairs(files: Iterable[Path]) -> set[tuple[str, str]]:
+    """The candidate pairs the project's blocking rules give these records, as sorted uid pairs (no
+    database: the records go through the ingest normalisation, as in ``bench/default_model.py``)."""
+    from resolvers.blocking import candidate_pairs
+    from resolvers.features import features_from_record
+
+    features = [features_from_record(r) for r in read_records(files)]
+    pairs, _masks, _report = candidate_pairs(features)
+    return {tuple(sorted((features[i].uid, features[j].uid))) for i, j in pairs.tolist()}  # type: ignore[misc]
+
+
+def true_uid_pairs(truth: Mapping[str, str]) -> set[tuple[str, str]]:
+    members: dict[str, list[str]] = defaultdict(list)
+    for u, entity in truth.items():
+        members[entity].append(u)
+    return {tuple(sorted((a, b))) for group in members.values()  # type: ignore[misc]
+            for i, a in enumerate(group) for b in group[i + 1:]}
+
+
 def diagnose_misses(predicted: Mapping[str, str], truth: Mapping[str, str],
-                    edges: Mapping[tuple[str, str], tuple[float, str | None]], link_threshold: float
-                    ) -> dict[str, int]:
-    """Why each true pair the project kept apart was missed: no SIMILAR_TO edge (not a candidate, or
-    scored below the edge threshold), an edge below the link threshold, a cannot-link on the pair itself,
-    or a linkable edge that clustering did not follow (a cannot-link elsewhere in the cluster, say)."""
+                    edges: Mapping[tuple[str, str], tuple[float, str | None]], link_threshold: float,
+                    candidates: set[tuple[str, str]] | None = None) -> dict[str, int]:
+    """Why each true pair the project kept apart was missed: not a candidate (no blocking rule paired
+    the records), scored below the edge threshold (no SIMILAR_TO edge), an edge below the link
+    threshold, a cannot-link on the pair itself, or a linkable edge that clustering did not follow (a
+    cannot-link elsewhere in the cluster, say). Without ``candidates`` the first two are one category."""
     members: dict[str, list[str]] = defaultdict(list)
     for u, entity in truth.items():
         members[entity].append(u)
@@ -570,9 +590,14 @@ def diagnose_misses(predicted: Mapping[str, str], truth: Mapping[str, str],
             for b in group[i + 1:]:
                 if predicted.get(a) == predicted.get(b):
                     continue
-                edge = edges.get(tuple(sorted((a, b))))  # type: ignore[arg-type]
-                if edge is None:
+                key = tuple(sorted((a, b)))
+                edge = edges.get(key)  # type: ignore[arg-type]
+                if edge is None and candidates is None:
                     out["no edge (not a candidate, or weight below the edge threshold)"] += 1
+                elif edge is None and key not in candidates:  # type: ignore[operator]
+                    out["not a candidate (no blocking rule pairs them)"] += 1
+                elif edge is None:
+                    out["candidate scored below the edge threshold"] += 1
                 elif edge[1]:
                     out[f"cannot-link on the pair: {edge[1]}"] += 1
                 elif edge[0] < link_threshold:
