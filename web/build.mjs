@@ -2,7 +2,7 @@
 // Reproducible: pinned versions (package-lock.json), no timestamps, no source maps, fixed options;
 // .ci/run rebuilds and fails if the committed files differ.
 import {build} from 'esbuild';
-import {copyFile, mkdir} from 'node:fs/promises';
+import {copyFile, mkdir, readFile, writeFile} from 'node:fs/promises';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
@@ -20,5 +20,20 @@ await build({
   charset: 'utf8',
   logLevel: 'warning',
 });
-for (const file of ['explore.html', 'review.html', 'app.css', 'favicon.svg']) await copyFile(join(here, 'src', file), join(out, file));
+for (const file of ['app.css', 'favicon.svg']) await copyFile(join(here, 'src', file), join(out, file));
+
+// Pages share their header and sign-in form: <!--#include NAME title="..." current="explore|review"-->.
+for (const file of ['explore.html', 'review.html']) {
+  const page = await readFile(join(here, 'src', file), 'utf8');
+  const includes = [...page.matchAll(/<!--#include ([\w-]+) title="([^"]*)" current="(\w+)"-->\n/g)];
+  let html = page;
+  for (const [whole, name, title, current] of includes) {
+    const partial = (await readFile(join(here, 'src', 'partials', `${name}.html`), 'utf8'))
+      .replace('{{TITLE}}', title)
+      .replace('{{EXPLORE_CURRENT}}', current === 'explore' ? ' aria-current="page"' : '')
+      .replace('{{REVIEW_CURRENT}}', current === 'review' ? ' aria-current="page"' : '');
+    html = html.replace(whole, partial);
+  }
+  await writeFile(join(out, file), html);
+}
 console.log(`built into ${out}`);

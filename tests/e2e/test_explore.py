@@ -66,17 +66,19 @@ def test_search_select_and_render(page: Page, served: Served, family: Seeded) ->
     assert "2012-11-02" in panel.locator(".timeline-list").inner_text()
 
 
-def test_expand_a_person_adds_their_neighbours(page: Page, served: Served, family: Seeded) -> None:
-    ava, sara = family.person("health:H-AVA"), family.person("health:H-SARA")
-    page.goto(f"{served.url}/explore")
-    page.get_by_label("Access token").fill(served.token(agency=ANALYST["agency"], role=ANALYST["role"]))
-    page.get_by_label("Purpose").select_option(ANALYST["purpose"])
-    page.get_by_role("button", name="Sign in").click()
+def open_one_hop(page: Page, served: Served, person_id: str) -> None:
+    """Sign in as the analyst, choose one hop, search for Ava Khan and open her from the results."""
+    sign_in(page, served, "/explore", **ANALYST)
     page.get_by_label("Hops", exact=True).select_option("1")
     page.get_by_label("Family name").fill("Khan")
     page.get_by_label("Given name").fill("Ava")
     page.get_by_role("button", name="Search").click()
-    page.locator(f'#results button.result[data-person-id="{ava}"]').click()
+    page.locator(f'#results button.result[data-person-id="{person_id}"]').click()
+
+
+def test_expand_a_person_adds_their_neighbours(page: Page, served: Served, family: Seeded) -> None:
+    ava, sara = family.person("health:H-AVA"), family.person("health:H-SARA")
+    open_one_hop(page, served, ava)
     one_hop = served.graphql(NETWORK, {"id": ava, "hops": 1}, **ANALYST)["network"]
     assert wait_ready(page) == len(one_hop["nodes"])
     around_sara = served.graphql(NETWORK, {"id": sara, "hops": 1}, **ANALYST)["network"]
@@ -124,15 +126,7 @@ def test_held_and_hidden_records_for_a_restricted_role(page: Page, served: Serve
 
 def test_edge_evidence_path_save_reopen_and_png(page: Page, served: Served, family: Seeded, tmp_path: Path) -> None:
     ava, lily = family.person("health:H-AVA"), family.person("health:H-LILY")
-    page.goto(f"{served.url}/explore")
-    page.get_by_label("Access token").fill(served.token(agency="mash", role="analyst"))
-    page.get_by_label("Purpose").select_option("mash_enquiry")
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Hops", exact=True).select_option("1")
-    page.get_by_label("Family name").fill("Khan")
-    page.get_by_label("Given name").fill("Ava")
-    page.get_by_role("button", name="Search").click()
-    page.locator(f'#results button.result[data-person-id="{ava}"]').click()
+    open_one_hop(page, served, ava)
     wait_ready(page)
     # A link's evidence, reached from the person's panel with the keyboard.
     node_button(page, ava).click()
@@ -194,3 +188,27 @@ def test_keyboard_labels_and_fit_at_1366x768(page: Page, served: Served, family:
     assert unlabelled == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
     assert page.evaluate("document.documentElement.scrollHeight") <= 768
+
+
+def test_behind_a_sign_in_proxy_the_page_needs_no_token(page: Page, served: Served, family: Seeded) -> None:
+    """Production puts an OIDC proxy in front that adds the bearer token; the page then sends none itself."""
+    sent: list[str | None] = []
+    token = served.token(agency="mash", role="analyst")
+
+    def proxy(route):  # type: ignore[no-untyped-def]  # what oauth2-proxy does with --set-authorization-header
+        sent.append(route.request.headers.get("authorization"))
+        route.continue_(headers={**route.request.headers, "authorization": f"Bearer {token}"})
+
+    page.goto(f"{served.url}/explore")
+    page.get_by_role("button", name="Sign in").click()  # no token pasted
+    page.get_by_label("Given name").fill("Ava")
+    page.get_by_label("Family name").fill("Khan")
+    page.get_by_role("button", name="Search").click()  # without the proxy: refused, and sign-in shown again
+    page.locator("#signin-status[data-kind=error]").wait_for()
+    assert "token was refused" in page.locator("#signin-status").inner_text()
+    page.route("**/graphql", proxy)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Search").click()
+    page.locator("#results button.result").first.wait_for()
+    assert sent and all(header is None for header in sent)
+    assert "signed in by your organisation" in page.locator("#whoami").inner_text()

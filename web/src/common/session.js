@@ -6,7 +6,7 @@ const KEY = 'mashgraph.session';
 export function loadSession() {
   try {
     const saved = JSON.parse(sessionStorage.getItem(KEY) || 'null');
-    return saved && saved.token && saved.purpose ? saved : null;
+    return saved && typeof saved.token === 'string' && saved.purpose ? saved : null;
   } catch {
     return null;
   }

@@ -15,12 +15,8 @@ export function setupSignIn({onSession, onSignOut, defaultPurpose}) {
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
+    // An empty token is allowed: behind a sign-in proxy (OIDC), the proxy adds the bearer token itself.
     const token = $('#signin-token').value.trim();
-    if (!token) {
-      announce(status, 'Paste a token first.', 'error');
-      $('#signin-token').focus();
-      return;
-    }
     const session = saveSession(token, purpose.value);
     $('#signin-token').value = '';
     start(session);
@@ -33,8 +29,9 @@ export function setupSignIn({onSession, onSignOut, defaultPurpose}) {
 
   function start(session) {
     const who = claims(session.token);
-    fill($('#whoami-text'), h('span', {}, who.sub || 'unknown user'), ' · ', h('span', {}, who.agency || '?'), ' · ',
-      h('span', {}, who.role || '?'), ' · purpose ', h('strong', {}, session.purpose));
+    fill($('#whoami-text'), session.token
+      ? [h('span', {}, who.sub || 'unknown user'), ' · ', h('span', {}, who.agency || '?'), ' · ', h('span', {}, who.role || '?')]
+      : 'signed in by your organisation', ' · purpose ', h('strong', {}, session.purpose));
     $('#whoami').hidden = false;
     dialog.hidden = true;
     document.body.dataset.signedIn = 'true';

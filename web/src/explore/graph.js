@@ -64,6 +64,7 @@ const STYLE = [
     'text-valign': 'bottom', 'text-margin-y': 4, color: '#111', 'text-background-color': '#fff',
     'text-background-opacity': 0.85, 'text-background-padding': 2, 'text-background-shape': 'round-rectangle',
     width: 26, height: 26, 'border-width': 2, 'border-color': '#fff',
+    'min-zoomed-font-size': 7, // labels too small to read are not drawn (a large network stays fast and legible)
   }},
   ...Object.entries(NODE_KINDS).map(([kind, spec]) => ({selector: `node[kind = "${kind}"]`,
     style: {shape: spec.shape, 'background-color': spec.colour}})),
@@ -83,7 +84,7 @@ const STYLE = [
     width: 2, 'curve-style': 'bezier', label: 'data(caption)', 'font-size': 9, color: '#333',
     'font-family': 'DejaVu Sans, Arial, sans-serif',
     'text-rotation': 'autorotate', 'text-background-color': '#fff', 'text-background-opacity': 0.85,
-    'text-background-padding': 1,
+    'text-background-padding': 1, 'min-zoomed-font-size': 8,
   }},
   ...Object.entries(EDGE_KINDS).map(([kind, spec]) => ({selector: `edge[kind = "${kind}"]`,
     style: {'line-color': spec.colour, 'line-style': spec.line, 'target-arrow-color': spec.colour}})),
@@ -126,7 +127,7 @@ export function layout(cy, {incremental = false, fit = true} = {}) {
     nodeRepulsion: () => 6500,
     nestingFactor: 0.1,
     gravity: 0.3,
-    numIter: 2500,
+    numIter: cy.nodes().length > 120 ? 1000 : 2500, // big networks settle sooner: first render stays quick
     tile: true,
   };
   return new Promise((resolve) => {

@@ -275,7 +275,9 @@ async function openPerson(personId) {
   state.queries.push(query);
   merge(network);
   state.cy.getElementById(personId).addClass('start');
+  performance.mark('mg-network-added');
   await layout(state.cy);
+  performance.mark('mg-layout-done');
   await rendered();
   performance.mark('mg-network-rendered');
   performance.measure('mg-first-render', 'mg-network-start', 'mg-network-rendered');
