@@ -237,6 +237,8 @@ class Explorer:
     # ------------------------------------------------------------------ network and path
     async def network(self, person_id: str, hops: int) -> Network | None:
         """The person's neighbourhood up to ``hops`` edges away; None when the person does not exist for the caller."""
+        # One query loads the person with their household and its members (the first hops' nodes).
+        await self.scope.person_and_household(person_id)
         await self.people([person_id])
         start = self.views.get(person_id)
         if start is None:
