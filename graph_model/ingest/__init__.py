@@ -1,20 +1,30 @@
-"""Getting agencies' records into the graph: readers, CSV mappings, the batched loader."""
+"""Getting agencies' records into the graph: readers, CSV mappings, the batched loader, the bulk importer."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
-
-import orjson
 
 from graph_model.db import Database
 from graph_model.ingest.formats import Format, ReadOptions, get_format, list_formats, sniff_format
-from graph_model.ingest.loader import Loader, LoadSummary, Rejection, write_records
+from graph_model.ingest.loader import Loader, LoadSummary, write_records
+from graph_model.ingest.preparing import PreparePool, Rejection, auto_workers
+from graph_model.ingest.quarantine import Quarantine
 
 __all__ = [
-    "Format", "LoadSummary", "Loader", "ReadOptions", "Rejection", "get_format", "ingest_file",
-    "list_formats", "sniff_format", "write_records",
+    "Format", "LoadSummary", "Loader", "PreparePool", "ReadOptions", "Rejection", "auto_workers", "get_format",
+    "ingest_file", "list_formats", "open_input", "sniff_format", "write_records",
 ]
+
+
+def open_input(path: Path, fmt: str | None, source: str | None,
+               mapping: str | None) -> tuple[Format, str | None, ReadOptions]:
+    """The format of ``path``, the agency code that overrides its records' own, and the read options."""
+    chosen: Format = get_format(fmt) if fmt else sniff_format(path)
+    # --source wins; else the format's default agency; CSV mappings and JSONL records name their own.
+    override = source or chosen.default_source
+    return chosen, override, ReadOptions(source=override, mapping=mapping)
 
 
 def ingest_file(
@@ -26,36 +36,26 @@ def ingest_file(
     mapping: str | None = None,
     quarantine_dir: Path | None = None,
     batch_size: int = 5000,
+    pool: PreparePool | None = None,
+    workers: int | None = None,
     on_progress: Callable[[int], None] = lambda _n: None,
     on_written: Callable[[list[str]], None] = lambda _uids: None,
 ) -> LoadSummary:
-    """Load one file. Rejected lines go to ``<name>.rejected.jsonl`` beside it (or in ``quarantine_dir``)."""
-    chosen: Format = get_format(fmt) if fmt else sniff_format(path)
-    # --source wins; else the format's default agency; CSV mappings and JSONL records name their own.
-    override = source or chosen.default_source
-    options = ReadOptions(source=override, mapping=mapping)
-    quarantine = (quarantine_dir or path.parent) / f"{path.name}.rejected.jsonl"
-    quarantine.unlink(missing_ok=True)
-    handle = None
+    """Load one file. Rejected lines go to ``<name>.rejected.jsonl`` beside it (or in ``quarantine_dir``).
 
-    def on_rejection(rejection: Rejection) -> None:
-        nonlocal handle
-        if handle is None:
-            quarantine.parent.mkdir(parents=True, exist_ok=True)
-            handle = open(quarantine, "wb")  # noqa: SIM115 - opened on the first rejection, closed in finally
-        entry = {"file": rejection.location, "line": rejection.line, "reason": rejection.reason,
-                 "message": rejection.message, "source": rejection.source, "source_id": rejection.source_id,
-                 "input": rejection.text}
-        handle.write(orjson.dumps(entry) + b"\n")
-
-    try:
-        summary = Loader(db, batch_size).load(
+    Records are normalised in ``pool``'s worker processes when one is given; else ``workers`` processes
+    are started for this file (None: as many as cores when the file is large, none when it is small).
+    """
+    chosen, override, options = open_input(path, fmt, source, mapping)
+    with ExitStack() as stack:
+        quarantine = stack.enter_context(Quarantine(path, quarantine_dir))
+        if pool is None:
+            count = auto_workers(path.stat().st_size) if workers is None else workers
+            pool = stack.enter_context(PreparePool(count)) if count > 0 else None
+        summary = Loader(db, batch_size, pool).load(
             chosen.read(path, options), str(path), source_override=override,
-            on_rejection=on_rejection, on_progress=on_progress, on_written=on_written,
+            on_rejection=quarantine.add, on_progress=on_progress, on_written=on_written,
         )
-    finally:
-        if handle is not None:
-            handle.close()
     if summary.rejected:
-        summary.quarantine = quarantine
+        summary.quarantine = quarantine.path
     return summary

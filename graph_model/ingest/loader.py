@@ -17,29 +17,16 @@ from pathlib import Path
 from typing import Any
 
 import neo4j
-import orjson
 from neo4j.exceptions import Neo4jError, ServiceUnavailable
 
 import cypher
 from graph_model.db import Database
 from graph_model.errors import DatabaseUnavailable
+from graph_model.ingest.preparing import PreparePool, Rejection, prepare_items
 from graph_model.ingest.readers import SourceItem
-from graph_model.records import PreparedRecord, RecordRejected, prepare
+from graph_model.records import PreparedRecord
 
 __all__ = ["LoadSummary", "Loader", "Rejection", "write_records"]
-
-
-@dataclass(frozen=True, slots=True)
-class Rejection:
-    """A record that was not stored: where it was and why. ``text`` is the raw input, for the quarantine file."""
-
-    location: str
-    line: int | None
-    reason: str
-    message: str
-    source: str | None = None
-    source_id: str | None = None
-    text: str | None = None
 
 
 @dataclass
@@ -48,7 +35,6 @@ class LoadSummary:
     stored: int = 0
     updated: int = 0
     unchanged: int = 0
-    superseded: int = 0  # lines replaced by a later line of the same record in the same batch
     rejected: int = 0
     warnings: int = 0
     seconds: float = 0.0
@@ -61,7 +47,7 @@ class LoadSummary:
         return self.read / self.seconds if self.seconds else 0.0
 
     def add(self, other: LoadSummary) -> None:
-        for name in ("read", "stored", "updated", "unchanged", "superseded", "rejected", "warnings", "seconds"):
+        for name in ("read", "stored", "updated", "unchanged", "rejected", "warnings", "seconds"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for key, value in other.warning_counts.items():
             self.warning_counts[key] = self.warning_counts.get(key, 0) + value
@@ -114,9 +100,10 @@ def write_records(tx: neo4j.ManagedTransaction, records: list[PreparedRecord], e
 class Loader:
     """Loads streams of raw records; one instance per run."""
 
-    def __init__(self, db: Database, batch_size: int = 5000) -> None:
+    def __init__(self, db: Database, batch_size: int = 5000, pool: PreparePool | None = None) -> None:
         self.db = db
         self.batch_size = batch_size
+        self.pool = pool
 
     def load(
         self,
@@ -131,7 +118,8 @@ class Loader:
         """Prepare and write every item; rejections go to ``on_rejection``. Memory stays bounded by the batch.
 
         Writing overlaps preparing: while the database stores batch N (the driver waits on the socket),
-        this thread normalises batch N+1. At most one batch is in flight, so batches land in order.
+        batch N+1 is normalised (here, or in the pool's worker processes). At most one batch is in
+        flight, so batches land in order.
         """
         summary = LoadSummary()
         started = time.perf_counter()
@@ -159,32 +147,18 @@ class Loader:
                 in_flight.append((writer.submit(self._write_batch, entries, location, summary, reject), len(entries)))
                 batch.clear()
 
-        for item in items:
+        for outcome in prepare_items(items, location, source_override, self.pool):
             summary.read += 1
-            if item.error is not None:
-                reject(Rejection(location, item.line, item.reason, item.error, text=item.text))
+            if isinstance(outcome, Rejection):
+                reject(outcome)
                 continue
-            raw = item.record
-            if source_override and isinstance(raw, dict):
-                raw = {**raw, "source": source_override}
-            try:
-                record = prepare(raw)
-            except RecordRejected as exc:
-                source = raw.get("source") if isinstance(raw, dict) else None
-                source_id = raw.get("source_id") if isinstance(raw, dict) else None
-                reject(Rejection(location, item.line, exc.reason, str(exc),
-                                 source if isinstance(source, str) else None,
-                                 source_id if isinstance(source_id, str) else None, text=_dump(raw)))
-                continue
-            if record.warnings:
-                summary.warnings += len(record.warnings)
-                for warning in record.warnings:
-                    kind = warning.rsplit(":", 1)[0] if warning.startswith("identifier:") else warning
-                    summary.warning_counts[kind] = summary.warning_counts.get(kind, 0) + 1
+            record = outcome.record
+            self.count_warnings(record, summary)
             if record.uid in batch:
-                # The same record twice in one batch: the later line wins, as it would across batches.
-                summary.superseded += 1
-            batch[record.uid] = (item.line, record)
+                # The same record again: write the batch holding the earlier line first, so that lines
+                # apply in order whatever the batch size (the later wins; the bulk path does the same).
+                flush()
+            batch[record.uid] = (outcome.line, record)
             if len(batch) >= self.batch_size:
                 flush()
         try:
@@ -194,6 +168,13 @@ class Loader:
             writer.shutdown(wait=True, cancel_futures=True)
         summary.seconds = time.perf_counter() - started
         return summary
+
+    @staticmethod
+    def count_warnings(record: PreparedRecord, summary: LoadSummary) -> None:
+        summary.warnings += len(record.warnings)
+        for warning in record.warnings:
+            kind = warning.rsplit(":", 1)[0] if warning.startswith("identifier:") else warning
+            summary.warning_counts[kind] = summary.warning_counts.get(kind, 0) + 1
 
     def _write_batch(
         self,
@@ -248,9 +229,3 @@ class Loader:
         except ServiceUnavailable as exc:
             raise DatabaseUnavailable("Neo4j became unreachable during the load") from exc
 
-
-def _dump(raw: Any) -> str:
-    try:
-        return orjson.dumps(raw).decode()
-    except TypeError:
-        return repr(raw)

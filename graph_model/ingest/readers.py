@@ -17,26 +17,37 @@ __all__ = ["SourceItem", "read_csv", "read_jsonl"]
 
 @dataclass(frozen=True, slots=True)
 class SourceItem:
-    """One item read from a file: ``record`` when it parsed, else ``error`` (why) and ``text``."""
+    """One item read from a file: ``record`` when it parsed, else ``error`` (why) and ``text``.
+
+    ``raw`` holds a JSON line not parsed yet: the JSONL reader leaves parsing to whoever prepares the
+    record, so that worker processes, not the reading process, pay for it (see :mod:`.preparing`).
+    """
 
     line: int
     record: Any = None
     error: str | None = None
     text: str | None = None
     reason: str = "unreadable"  # short code for summaries; adapters say e.g. "wrong_resource_type"
+    raw: bytes | None = None
+
+    def parsed(self) -> SourceItem:
+        """This item with ``raw`` parsed into ``record`` (or turned into an error)."""
+        if self.raw is None:
+            return self
+        try:
+            return SourceItem(self.line, record=orjson.loads(self.raw))
+        except orjson.JSONDecodeError as exc:
+            return SourceItem(self.line, error=f"not valid JSON: {exc.msg}",
+                              text=self.raw.decode("utf-8", errors="replace"))
 
 
 def read_jsonl(path: Path) -> Iterator[SourceItem]:
+    """Lines as unparsed items (``raw``): :meth:`SourceItem.parsed` parses them where they are prepared."""
     with open(path, "rb") as fh:
         for number, raw_line in enumerate(fh, start=1):
             stripped = raw_line.strip()
-            if not stripped:
-                continue
-            try:
-                yield SourceItem(number, record=orjson.loads(stripped))
-            except orjson.JSONDecodeError as exc:
-                yield SourceItem(number, error=f"not valid JSON: {exc.msg}",
-                                 text=stripped.decode("utf-8", errors="replace"))
+            if stripped:
+                yield SourceItem(number, raw=stripped)
 
 
 def read_csv(path: Path, mapping: CsvMapping) -> Iterator[SourceItem]:

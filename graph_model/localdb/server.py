@@ -41,6 +41,9 @@ _JAVA_OPENS = [
 ]
 _CREDENTIALS_FILE = "mashgraph-credentials.json"
 _PROVISIONED_MARKER = f"provisioned-neo4j-{NEO4J_VERSION}-gds-{GDS_VERSION}"
+# Present while an offline bulk import replaces the (empty) database: if the import is killed, the next
+# start finds it and empties the half-imported database rather than serving it.
+_BULK_IMPORT_MARKER = "bulk-import-incomplete"
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +146,11 @@ class LocalNeo4j:
         if self._pid() is not None:
             self.wait_ready(timeout)
             return False
+        if (self.home / _BULK_IMPORT_MARKER).exists():
+            self._discard_database()
+            (self.home / _BULK_IMPORT_MARKER).unlink()
+            log("an interrupted bulk import left an incomplete database: emptied it (it was empty before the "
+                "import); run the bulk ingest again")
         if _port_open(self.settings.bolt_port):
             raise DatabaseError(
                 f"port {self.settings.bolt_port} is taken by another process",
@@ -203,6 +211,42 @@ class LocalNeo4j:
             os.kill(pid, signal.SIGKILL)
         self.pid_file.unlink(missing_ok=True)
         return True
+
+    def bulk_import(self, arguments: list[str], report: Path, log: callable = lambda _msg: None,  # type: ignore[valid-type]
+                    timeout: float = 180.0) -> None:
+        """Replace the database with CSV files by ``neo4j-admin database import full`` (``arguments``: the
+        --nodes/--relationships/format options). The caller has checked that the database is empty: on
+        failure it is left empty again, and the server runs in either case."""
+        marker = self.home / _BULK_IMPORT_MARKER
+        marker.write_text("a bulk import is replacing the empty database\n")
+        started = time.monotonic()
+        self.stop()
+        log(f"server stopped in {time.monotonic() - started:.1f} s")
+        started = time.monotonic()
+        command = [
+            self._java(), "-Xmx1g", *_JAVA_OPENS, "-cp", f"{self.home / 'lib'}/*", "org.neo4j.cli.AdminTool",
+            "database", "import", "full", "--overwrite-destination=true", "--skip-bad-relationships=false",
+            f"--threads={max(2, os.cpu_count() or 2)}", "--max-off-heap-memory=1g",
+            f"--report-file={report}", *arguments, self.settings.neo4j_database,
+        ]
+        env = {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.home / "conf")}
+        try:
+            self._run(command, what="neo4j-admin database import full", env=env)
+        except DatabaseError:
+            self._discard_database()
+            marker.unlink(missing_ok=True)
+            self.start(timeout=timeout, log=log)
+            raise
+        marker.unlink(missing_ok=True)
+        log(f"neo4j-admin import took {time.monotonic() - started:.1f} s")
+        started = time.monotonic()
+        self.start(timeout=timeout, log=log)
+        log(f"server started in {time.monotonic() - started:.1f} s")
+
+    def _discard_database(self) -> None:
+        """Remove the default database's store and transaction logs; Neo4j creates it empty on start."""
+        for folder in ("databases", "transactions"):
+            shutil.rmtree(self.home / "data" / folder / self.settings.neo4j_database, ignore_errors=True)
 
     def log_tail(self, lines: int = 15) -> str:
         path = self.home / "logs" / "neo4j.log"
