@@ -57,6 +57,10 @@ _ARRAYS = frozenset({"given_groups", "family_parts", "flags"})
 RECORD_HEADER = ["uid:ID(Record)", *(f"{p}:string[]" if p in _ARRAYS else p for p in _RECORD_PROPERTIES),
                  "ingested_at:datetime"]
 KNOWN_RECORD_PROPERTIES = frozenset({"uid", *_RECORD_PROPERTIES})
+# Neo4j refuses an indexed string longer than its index key (8,167 bytes); the transactional path learns
+# that from the refused transaction, the importer only when the schema is built, so values are checked first.
+INDEX_KEY_LIMIT = 8000
+_INDEXED_RECORD_PROPERTIES = ("uid", "source", "given_norm", "family_norm", "family_phonetic", "dob")
 _ADDRESS_PROPERTIES = ("flat", "number", "building", "street", "town", "postcode", "placeholder", "display", "uprn")
 
 NODE_FILES: dict[str, tuple[str, list[str]]] = {
@@ -129,6 +133,15 @@ class BulkStager:
             self.multiline = True
         self._files[name].write(line + "\n")
         self.counts[name] += 1
+
+    @staticmethod
+    def too_long_for_index(record: PreparedRecord) -> bool:
+        """A value the database's indexes cannot hold (the transactional path sees the database refuse it)."""
+        values = [record.props.get(p) for p in _INDEXED_RECORD_PROPERTIES]
+        values += [link["key"] for link in record.addresses] + [i["key"] for i in record.identifiers]
+        values += [p["e164"] for p in record.phones] + [e["address"] for e in record.emails]
+        values += [record.school["urn"]] if record.school else []
+        return any(isinstance(v, str) and len(v.encode()) > INDEX_KEY_LIMIT for v in values)
 
     def add(self, record: PreparedRecord) -> bool:
         """Stage one record; False when it is a later version of a record already staged (it replaces
@@ -269,6 +282,11 @@ def bulk_ingest(
                 with Quarantine(path, quarantine_dir) as quarantine:
                     for outcome in prepare_items(items, str(path), override, pool):
                         summary.read += 1
+                        if not isinstance(outcome, Rejection) and stager.too_long_for_index(outcome.record):
+                            record = outcome.record
+                            outcome = Rejection(str(path), outcome.line, "database_refused",
+                                                "a value is too long for the database's index", record.source,
+                                                record.source_id)
                         if isinstance(outcome, Rejection):
                             summary.rejected += 1
                             summary.rejection_counts[outcome.reason] = summary.rejection_counts.get(outcome.reason, 0) + 1

@@ -147,7 +147,7 @@ class LocalNeo4j:
             self.wait_ready(timeout)
             return False
         if (self.home / _BULK_IMPORT_MARKER).exists():
-            self._discard_database()
+            self.discard_database()
             (self.home / _BULK_IMPORT_MARKER).unlink()
             log("an interrupted bulk import left an incomplete database: emptied it (it was empty before the "
                 "import); run the bulk ingest again")
@@ -233,7 +233,7 @@ class LocalNeo4j:
         try:
             self._run(command, what="neo4j-admin database import full", env=env)
         except DatabaseError:
-            self._discard_database()
+            self.discard_database()
             marker.unlink(missing_ok=True)
             self.start(timeout=timeout, log=log)
             raise
@@ -243,8 +243,9 @@ class LocalNeo4j:
         self.start(timeout=timeout, log=log)
         log(f"server started in {time.monotonic() - started:.1f} s")
 
-    def _discard_database(self) -> None:
-        """Remove the default database's store and transaction logs; Neo4j creates it empty on start."""
+    def discard_database(self) -> None:
+        """Remove the default database's store and transaction logs (server stopped); Neo4j creates it empty
+        on start. Faster than deleting a million records through Cypher."""
         for folder in ("databases", "transactions"):
             shutil.rmtree(self.home / "data" / folder / self.settings.neo4j_database, ignore_errors=True)
 

@@ -66,7 +66,8 @@ def _inputs(folder: Path) -> list[Path]:
         {"source": "police", "source_id": "P-X1", "given_name": "Ava", "family_name": "Stone-Ray", "dob": "2012-02-03",
          "phones": ["07700 900456"], "addresses": [{"line1": "9 Mill Lane", "town": "Leeds", "postcode": "LS6 1AA"}]},
     ]
-    extra.write_text("\n".join(json.dumps(line) for line in lines) + "\n{not json\n")
+    too_long = {"source": "health", "source_id": "H-LONG", "given_name": "Al", "identifiers": {"other_ref": "x" * 9000}}
+    extra.write_text("\n".join(json.dumps(line) for line in [*lines, too_long]) + "\n{not json\n")
     return [*sorted(folder.glob("*.jsonl")), folder / "housing_tenancies.csv"]
 
 
@@ -88,7 +89,7 @@ def test_bulk_import_builds_the_same_graph_as_transactional_ingest(
     forget_old_bookmarks(db)  # this test's own driver saw the database before the import too
     assert result.returncode == 3, result.stdout + result.stderr  # the bad line was rejected, the rest loaded
     quarantined = [json.loads(line) for line in (tmp_path / "q2" / "zz_extra.jsonl.rejected.jsonl").read_text().splitlines()]
-    assert [(q["line"], q["reason"]) for q in quarantined] == [(4, "unreadable")]
+    assert [(q["line"], q["reason"]) for q in quarantined] == [(4, "database_refused"), (5, "unreadable")]
 
     bulk = _graph(db)
     assert bulk[0].keys() == transactional[0].keys()

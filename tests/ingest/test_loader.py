@@ -173,3 +173,35 @@ def test_csv_without_mapping_is_a_clear_error(db: Database, tmp_path: Path) -> N
     path.write_text("a,b\n1,2\n")
     with pytest.raises(InputError, match="--mapping"):
         ingest_file(db, path)
+
+
+def test_lines_of_one_record_apply_in_order_whatever_the_batch(db: Database, tmp_path: Path) -> None:
+    first = _person("H1", phones=["0113 496 0001"])
+    second = _person("H1", phones=["0113 496 0002"], family_name="Khan-Ali")
+    summary = ingest_file(db, _write(tmp_path / "twice.jsonl", [first, second]), batch_size=100)
+    assert (summary.read, summary.stored, summary.updated) == (2, 1, 1)
+    rows, _, _ = db.driver.execute_query(
+        "MATCH (r:Record {uid: 'health:H1'})-[:HAS_PHONE]->(p) RETURN r.family_name AS family, collect(p.e164) AS phones")
+    assert rows[0]["family"] == "Khan-Ali" and rows[0]["phones"] == ["+441134960002"]
+    # The earlier line was written (as with a smaller batch): its phone node exists, unlinked.
+    assert _count(db, "MATCH (p:Phone {e164: '+441134960001'}) RETURN count(p)") == 1
+
+
+def test_worker_processes_prepare_in_input_order(tmp_path: Path) -> None:
+    from graph_model.ingest import PreparePool
+    from graph_model.ingest.preparing import prepare_items
+    from graph_model.ingest.readers import read_jsonl
+
+    lines = [_person(f"H{i}") if i % 7 else "{broken" for i in range(1, 60)]
+    path = _write(tmp_path / "many.jsonl", lines)
+    inline = list(prepare_items(read_jsonl(path), str(path), None))
+    with PreparePool(2, chunk_size=5) as pool:
+        pooled = list(prepare_items(read_jsonl(path), str(path), None, pool))
+        assert all(peak > 0 for peak in pool.peak_rss_mb())
+    assert pooled == inline
+    assert sum(1 for outcome in pooled if not hasattr(outcome, "record")) == 8
+
+
+def test_neo4j_heap_is_reported(db: Database) -> None:
+    row = db.run("ingest/jvm_heap")[0]
+    assert 0 < row["heap_used"] <= row["heap_max"] and row["old_gen_peak"] >= 0
