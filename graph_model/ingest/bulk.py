@@ -23,7 +23,7 @@ import datetime
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -251,7 +251,7 @@ class BulkResult:
 def bulk_ingest(
     settings: Settings,
     db: Database,
-    inputs: list[tuple[Path, Iterable[Any], str | None]],
+    inputs: Sequence[tuple[Path, Iterable[Any], str | None]],
     *,
     quarantine_dir: Path | None = None,
     pool: PreparePool | None = None,

@@ -21,6 +21,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -68,7 +69,7 @@ class LocalNeo4j:
     def provisioned(self) -> bool:
         return (self.home / _PROVISIONED_MARKER).exists()
 
-    def provision(self, log: callable = lambda _msg: None) -> None:  # type: ignore[valid-type]
+    def provision(self, log: Callable[[str], None] = lambda _msg: None) -> None:
         """Fetch the jars (first time only; Maven caches them in ~/.m2) and write the config."""
         for sub in ("lib", "plugins", "conf", "data", "logs", "run"):
             (self.home / sub).mkdir(parents=True, exist_ok=True)
@@ -140,7 +141,7 @@ class LocalNeo4j:
         pid = self._pid()
         return ServerState(running=pid is not None, pid=pid, bolt_uri=self.settings.bolt_uri, home=self.home)
 
-    def start(self, timeout: float = 180.0, log: callable = lambda _msg: None) -> bool:  # type: ignore[valid-type]
+    def start(self, timeout: float = 180.0, log: Callable[[str], None] = lambda _msg: None) -> bool:
         """Start the server and wait until Bolt and GDS answer. Returns False if it was already running."""
         self.provision(log)
         if self._pid() is not None:
@@ -212,7 +213,7 @@ class LocalNeo4j:
         self.pid_file.unlink(missing_ok=True)
         return True
 
-    def bulk_import(self, arguments: list[str], report: Path, log: callable = lambda _msg: None,  # type: ignore[valid-type]
+    def bulk_import(self, arguments: list[str], report: Path, log: Callable[[str], None] = lambda _msg: None,
                     timeout: float = 180.0) -> None:
         """Replace the database with CSV files by ``neo4j-admin database import full`` (``arguments``: the
         --nodes/--relationships/format options). The caller has checked that the database is empty: on
