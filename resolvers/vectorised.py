@@ -79,6 +79,9 @@ class EncodedRecords:
                                       for f in features], dtype=np.int64)
         self.family = np.array([vocab.code(f.family) for f in features], dtype=np.int64)
         self.family_text = np.array([f.family or "" for f in features], dtype=object)
+        # Lengths once per record, not per pair (converting text columns per chunk of pairs is costly).
+        self.given_length = np.array([len(t) for t in self.given_text], dtype=np.int64)
+        self.family_length = np.array([len(t) for t in self.family_text], dtype=np.int64)
         self.family_parts = _set_matrix(vocab, [f.family_parts for f in features])
         self.family_phonetic = np.array([vocab.code(f.family_phonetic) for f in features], dtype=np.int64)
         self.dob = np.array([vocab.code(f.dob.value) if f.dob.usable and f.dob.year else -1 for f in features],
@@ -92,6 +95,7 @@ class EncodedRecords:
         parts = [address_parts(f.current_address) if f.current_address else None for f in features]
         self.current_numbers = np.array([vocab.code(p[0]) if p else -1 for p in parts], dtype=np.int64)
         self.current_rest = np.array([p[1] if p else "" for p in parts], dtype=object)
+        self.current_rest_length = np.array([len(t) for t in self.current_rest], dtype=np.int64)
         self.address_keys = _set_matrix(vocab, [f.address_keys for f in features])
         self.landlines = _set_matrix(vocab, [f.landlines for f in features])
         self.postcodes = _set_matrix(vocab, [f.postcodes for f in features])
@@ -121,12 +125,12 @@ def _similar_across(e: EncodedRecords, i: np.ndarray, j: np.ndarray, need: np.nd
     name j's given name? (:func:`resolvers.comparisons.similar_names`)"""
     given_as_family = np.zeros(len(i), dtype=bool)
     family_as_given = np.zeros(len(i), dtype=bool)
-    for out, left_text, right_text, left, right in (
-            (given_as_family, e.given_text[i], e.family_text[j], e.given[i], e.family[j]),
-            (family_as_given, e.family_text[i], e.given_text[j], e.family[i], e.given[j])):
-        rows = need & (np.char.str_len(left_text.astype(str)) > 1) & (np.char.str_len(right_text.astype(str)) > 1)
+    for out, left_text, right_text, left, right, left_length, right_length in (
+            (given_as_family, e.given_text, e.family_text, e.given[i], e.family[j], e.given_length[i], e.family_length[j]),
+            (family_as_given, e.family_text, e.given_text, e.family[i], e.given[j], e.family_length[i], e.given_length[j])):
+        rows = need & (left_length > 1) & (right_length > 1)
         if rows.any():
-            out[rows] = (left[rows] == right[rows]) | (_jw(left_text[rows], right_text[rows]) >= SWAP_SIMILARITY)
+            out[rows] = (left[rows] == right[rows]) | (_jw(left_text[i[rows]], right_text[j[rows]]) >= SWAP_SIMILARITY)
     return given_as_family, family_as_given
 
 
@@ -218,7 +222,7 @@ def _location(e: EncodedRecords, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     similar_rest = np.zeros(len(i), dtype=bool)
     need = (has_a & has_b & ~current & ~any_address & ~landline & ~postcode & (e.current_address[i] >= 0)
             & (e.current_address[j] >= 0))
-    need &= (np.char.str_len(e.current_rest[i].astype(str)) > 0) & (np.char.str_len(e.current_rest[j].astype(str)) > 0)
+    need &= (e.current_rest_length[i] > 0) & (e.current_rest_length[j] > 0)
     if need.any():
         similar_rest[need] = _jw(e.current_rest[i][need], e.current_rest[j][need]) >= ADDRESS_SIMILARITY
     same_numbers = e.current_numbers[i] == e.current_numbers[j]
