@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from sys import intern
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph_model.normalise import PartialDate, parse_date
 
-__all__ = ["COLUMNS", "RecordFeatures", "features_from_record", "features_from_row", "features_from_values"]
+if TYPE_CHECKING:
+    from graph_model.records import PreparedRecord
+
+__all__ = ["COLUMNS", "RecordFeatures", "features_from_prepared", "features_from_record", "features_from_row",
+           "features_from_values"]
 
 
 @dataclass(slots=True)
@@ -131,7 +135,11 @@ def features_from_record(record: Mapping[str, Any]) -> RecordFeatures:
     tests and for estimating the shipped default model from synthetic records."""
     from graph_model.records import prepare
 
-    prepared = prepare(dict(record))
+    return features_from_prepared(prepare(dict(record)))
+
+
+def features_from_prepared(prepared: PreparedRecord) -> RecordFeatures:
+    """Features of a normalised record that is not stored (real-time matching), as the graph would give them."""
     props = prepared.props
     return features_from_row({
         "uid": prepared.uid, "source": prepared.source, "given": props.get("given_norm"),

@@ -25,7 +25,7 @@ from graph_model.db import Database, run_in
 from graph_model.ingest.loader import write_records
 from graph_model.records import PreparedRecord
 from resolvers.clustering import agglomerate
-from resolvers.features import RecordFeatures, features_from_row
+from resolvers.features import RecordFeatures, features_from_prepared, features_from_row
 from resolvers.golden import person_properties, retirements
 from resolvers.households import form_households, place_of
 from resolvers.model import LinkageModel, probability
@@ -33,7 +33,7 @@ from resolvers.pipeline import DEFAULT_MODEL, ResolveOptions, stable_ids
 from resolvers.scoring import build_constraints, cannot_link_reason, enabled_inferences
 from resolvers.vectorised import EncodedRecords, vector_levels
 
-__all__ = ["CandidateMatch", "IncrementalResolver", "RecordResolution", "prepared_features"]
+__all__ = ["CandidateMatch", "IncrementalResolver", "RecordResolution"]
 
 _IDENTIFIER_CAP = 40
 _CANDIDATE_LIMIT = 500
@@ -155,7 +155,7 @@ class IncrementalResolver:
             return []
         reads = _Reads(tx)
         others = [features_from_row(row) for row in reads.fetch(sorted(person_of)).values()]
-        features = prepared_features(record)
+        features = features_from_prepared(record)
         model = self._model_for(reads, [features, *others])
         scored = self._score(model, features, others)
         found = [CandidateMatch(o.uid, person_of[o.uid], round(weight, 3), reason,
@@ -351,24 +351,3 @@ class IncrementalResolver:
             if id_of_label[person] == record_person:
                 return household_ids[household]
         return None
-
-
-
-def prepared_features(record: PreparedRecord) -> RecordFeatures:
-    """The features of a prepared (unstored) record, as ``resolve/fetch_records_by_uid`` would give them."""
-    props = record.props
-    return features_from_row({
-        "uid": record.uid, "source": record.source, "given_raw": props.get("given_name"),
-        "family_raw": props.get("family_name"), "given": props.get("given_norm"),
-        "given_canon": props.get("given_canon"), "given_groups": props.get("given_groups"),
-        "middle": props.get("middle_norm"), "family": props.get("family_norm"),
-        "family_parts": props.get("family_parts"), "family_phonetic": props.get("family_phonetic"),
-        "dob": props.get("dob"), "sex": props.get("sex"), "recorded_at": props.get("recorded_at"),
-        "addresses": [{"key": a["key"], "postcode": a["node"].get("postcode"), "from": a["from"], "to": a["to"],
-                       "current": a["current"]} for a in record.addresses if not a["node"].get("placeholder")],
-        "phones": [[p["e164"], p["kind"]] for p in record.phones],
-        "emails": [e["address"] for e in record.emails],
-        "identifiers": [[i["scheme"], i["value"]] for i in record.identifiers if i["valid"]],
-        "schools": [record.school["urn"]] if record.school else [],
-        "related": [[r["target_uid"], r["type"], True] for r in record.relationships],
-    })

@@ -20,7 +20,7 @@ from api.service.scope import RequestScope
 from api.service.search import Match, rank_people
 from graph_model.errors import DatabaseError, DatabaseUnavailable
 from graph_model.records import PreparedRecord, RecordRejected, prepare
-from resolvers.incremental import prepared_features
+from resolvers.features import features_from_prepared
 
 __all__ = ["ChangeView", "IngestOutcome", "ingest_records", "match_record", "person_changes"]
 
@@ -136,7 +136,7 @@ async def match_record(scope: RequestScope, raw: dict[str, Any], *, min_probabil
     best_people = list(dict.fromkeys(c.person_id for c in scored if c.weight >= floor))[:people + _MATCH_SLACK]
     candidates = [c for c in scored if c.weight >= floor and c.person_id in best_people]
     return await rank_people(
-        scope, prepared_features(record), {c.uid: c.person_id for c in candidates}, min_probability=min_probability,
+        scope, features_from_prepared(record), {c.uid: c.person_id for c in candidates}, min_probability=min_probability,
         scored={c.uid: (c.weight, c.explanation) for c in candidates},
         features={c.uid: c.features for c in candidates})
 
