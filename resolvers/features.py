@@ -77,8 +77,9 @@ def features_from_values(values: Sequence[Any]) -> RecordFeatures:
      related_rows) = values
     # Names, sources and places repeat across records: one shared string each keeps a million records'
     # features in memory (the driver makes a new string for every value it reads).
-    source, given, given_canon, family, family_phonetic = (
-        _shared(source), _shared(given), _shared(given_canon), _shared(family), _shared(family_phonetic))
+    source = intern(source)
+    given, given_canon, family, family_phonetic = (
+        _shared(given), _shared(given_canon), _shared(family), _shared(family_phonetic))
     history: tuple[tuple[str, str | None, str | None, str | None], ...] = ()
     current = None
     if addresses:

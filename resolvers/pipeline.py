@@ -438,11 +438,12 @@ def _write_people(db: Database, features: Sequence[RecordFeatures], people: dict
             for label in labels[start:start + options.batch_size]:
                 records = [features[i] for i in people[label]]
                 flags = ["linked_to_several_households"] if label in flagged else []
-                person = {"id": person_ids[label],
-                          "props": person_properties(records, places[label].current_address, flags)}
-                if person["id"] in kept_ids:
+                person_id = person_ids[label]
+                person: dict[str, Any] = {
+                    "id": person_id, "props": person_properties(records, places[label].current_address, flags)}
+                if person_id in kept_ids:
                     updated.append(person)
-                    links.extend({"uid": f.uid, "person_id": person["id"]} for f in records)
+                    links.extend({"uid": f.uid, "person_id": person_id} for f in records)
                 else:  # an id minted by this run: created with its records' links, no lookup
                     person["uids"] = [f.uid for f in records]
                     created.append(person)
@@ -472,17 +473,20 @@ def _write_households(db: Database, result: Any, person_ids: dict[int, str], bat
     household_ids, _events = stable_ids({label: [person_ids[p] for p in members] for label, members in groups.items()},
                                         old_household_of, "hh_")
     kept_ids = set(old_household_of.values())
-    created, updated, links = [], [], []
+    created: list[dict[str, Any]] = []
+    updated: list[dict[str, Any]] = []
+    links: list[dict[str, Any]] = []
     for label, members in groups.items():
-        household = {"id": household_ids[label], "address_key": result.address_of.get(label), "size": len(members)}
-        memberships = [{"person_id": person_ids[p], "household_id": household["id"], "evidence": result.evidence[p]}
+        entry: dict[str, Any] = {"id": household_ids[label], "address_key": result.address_of.get(label),
+                                 "size": len(members)}
+        memberships = [{"person_id": person_ids[p], "household_id": entry["id"], "evidence": result.evidence[p]}
                        for p in members]
-        if household["id"] in kept_ids:
-            updated.append(household)
+        if entry["id"] in kept_ids:
+            updated.append(entry)
             links.extend(memberships)
         else:  # minted by this run: created with its address and members in one statement
-            household["members"] = memberships
-            created.append(household)
+            entry["members"] = memberships
+            created.append(entry)
     # New households have their own addresses (one household per address) and disjoint members.
     _write_batches(db, "resolve/create_households", "households", created, batch_size, writers=2)
     _write_batches(db, "resolve/write_households", "households", updated, batch_size)

@@ -88,7 +88,7 @@ class EncodedRecords:
                             dtype=np.int64)
         self.dob_full = np.array([f.full_dob for f in features])
         self.dob_year = np.array([f.dob.year if f.full_dob else -1 for f in features], dtype=np.int64)
-        self.dob_month_day = np.array([f.dob.month * 100 + f.dob.day if f.full_dob else -1 for f in features],
+        self.dob_month_day = np.array([(f.dob.month or 0) * 100 + (f.dob.day or 0) if f.full_dob else -1 for f in features],
                                       dtype=np.int64)
         self.sex = np.array([{"M": 1, "F": 2}.get(f.sex or "", 0) for f in features], dtype=np.int8)
         self.current_address = np.array([vocab.code(f.current_address) for f in features], dtype=np.int64)
