@@ -4,7 +4,8 @@
     .venv/bin/python bench/realtime.py [--seconds 30] [--households 41600] [--port 8741] [--stop-db]
 
 Uses its own Neo4j (``/tmp/mashgraph-bench-realtime``, bolt port 7695, heap 3g; ``MASHGRAPH_BENCH_REALTIME_DATA_DIR``
-/ ``MASHGRAPH_BENCH_REALTIME_BOLT_PORT``). When it holds no resolved people it runs the demo (`mashgraph demo
+/ ``MASHGRAPH_BENCH_REALTIME_BOLT_PORT``; ``MASHGRAPH_BENCH_REALTIME_MODEL``: another model file).
+When it holds no resolved people it runs the demo (`mashgraph demo
 --households N --seed 7`, as bench/api.py does; 41,600 households is ~205k records) and resolves them.
 
 The API runs as its own process (`mashgraph serve`, development mode with a benchmark-only key); the clients are
@@ -67,6 +68,10 @@ def environment() -> dict[str, str]:
     env.update({"MASHGRAPH_DATA_DIR": str(DATA_DIR), "MASHGRAPH_BOLT_PORT": str(BOLT_PORT),
                 "MASHGRAPH_NEO4J_HEAP": "3g", "MASHGRAPH_NEO4J_PAGECACHE": "1g",
                 "MASHGRAPH_ENV": "development", "MASHGRAPH_JWT_SECRET": SECRET, "COLUMNS": "200"})
+    if os.environ.get("MASHGRAPH_BENCH_REALTIME_MODEL"):
+        # A model file other than the one the last resolve saved (a missing file: the shipped default model),
+        # e.g. when the comparisons changed since the benchmark database was resolved.
+        env["MASHGRAPH_LINKAGE_MODEL"] = os.environ["MASHGRAPH_BENCH_REALTIME_MODEL"]
     return env
 
 
