@@ -112,6 +112,16 @@ export function createGraph(container) {
   });
 }
 
+/** Fit the graph in view, but never blow a small network up past 1.5x (it would look like a mistake). */
+export function fitView(cy) {
+  if (cy.nodes().empty()) return;
+  cy.fit(undefined, 30);
+  if (cy.zoom() > 1.5) {
+    cy.zoom(1.5);
+    cy.center();
+  }
+}
+
 /** Lay the graph out; `incremental` keeps the nodes already placed near where they are. */
 export function layout(cy, {incremental = false, fit = true} = {}) {
   const options = {
@@ -131,8 +141,11 @@ export function layout(cy, {incremental = false, fit = true} = {}) {
     tile: true,
   };
   return new Promise((resolve) => {
-    const run = cy.layout(options);
-    run.one('layoutstop', resolve);
+    const run = cy.layout({...options, fit: false});
+    run.one('layoutstop', () => {
+      if (fit) fitView(cy);
+      resolve();
+    });
     run.run();
   });
 }

@@ -4,7 +4,7 @@ import {ApiError, explain, gql, redactionIndex} from '../common/api.js';
 import {$, agencyBadge, announce, download, fill, h, typing} from '../common/dom.js';
 import {takeFragment} from '../common/session.js';
 import {setupSignIn} from '../common/signin.js';
-import {createGraph, edgeId, edgeLabel, layout, nodeCaption, NODE_KINDS} from './graph.js';
+import {createGraph, edgeId, edgeLabel, fitView, layout, nodeCaption, NODE_KINDS} from './graph.js';
 import {edgePanel, householdPanel, identifierPanel, personPanel} from './panels.js';
 import {HOUSEHOLD, NETWORK, PATH, PERSON, SEARCH} from './queries.js';
 
@@ -546,7 +546,7 @@ function graphKeys(event) {
     case 'Enter': case ' ': if (node) { showDetails(node); els.details.focus(); } break;
     case 'e': expand(); break;
     case 'Delete': case 'Backspace': hide(); break;
-    case 'f': state.cy.fit(undefined, 30); break;
+    case 'f': fitView(state.cy); break;
     case 's': choosePathEnd('from'); break;
     case 't': choosePathEnd('to'); break;
     default: return;
@@ -561,7 +561,7 @@ function wireGraph() {
   // The canvas follows its container (the node list opening, the window resizing) and keeps it all in sight.
   new ResizeObserver(() => {
     cy.resize();
-    if (cy.nodes().nonempty()) cy.fit(undefined, 30);
+    fitView(cy);
   }).observe(els.graph);
 }
 
@@ -663,7 +663,7 @@ function wireTools() {
   $('#path-set-from').addEventListener('click', () => choosePathEnd('from'));
   $('#path-set-to').addEventListener('click', () => choosePathEnd('to'));
   $('#path-find').addEventListener('click', () => findPath());
-  $('#fit').addEventListener('click', () => state.cy.fit(undefined, 30));
+  $('#fit').addEventListener('click', () => fitView(state.cy));
   $('#relayout').addEventListener('click', async () => { await layout(state.cy); await rendered(); });
   $('#clear').addEventListener('click', clearView);
   $('#save').addEventListener('click', saveView);
