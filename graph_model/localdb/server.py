@@ -286,8 +286,13 @@ class LocalNeo4j:
     def _run(self, command: list[str], what: str, env: dict[str, str] | None = None) -> None:
         result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=self.home)
         if result.returncode != 0:
-            output = (result.stdout + result.stderr).strip()[-2000:]
-            raise DatabaseError(f"{what} failed (exit {result.returncode}):\n{output}")
+            # The tools' output can quote data values (the importer names offending address keys), so it is kept
+            # in a file only the server's owner can read, never echoed into messages or logs.
+            report = self.home / "logs" / "last-admin-failure.txt"
+            report.parent.mkdir(parents=True, exist_ok=True)
+            report.write_text(result.stdout + result.stderr)
+            report.chmod(0o600)
+            raise DatabaseError(f"{what} failed (exit {result.returncode}); its output is in {report}")
 
 
 def new_password() -> str:
