@@ -79,12 +79,20 @@ class PreparePool:
         self.chunk_size = chunk_size
         # forkserver, not fork: the parent has driver sockets and a writer thread that a fork would copy
         # mid-state. The server preloads the normalisers once, so each worker starts warm.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["graph_model.records", "graph_model.ingest.preparing"])
-        # A worker is replaced after ``records_per_worker`` records: the normalisers' caches grow with the
-        # distinct values seen (a worker reached ~500 MB over 1M records) and go with the old process.
-        self._executor = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                             max_tasks_per_child=max(1, records_per_worker // chunk_size))
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(["graph_model.records", "graph_model.ingest.preparing"])
+        # Workers are replaced after about ``records_per_worker`` records each: the normalisers' caches grow
+        # with the distinct values seen (a worker reached ~500 MB over 1M records) and go with the old
+        # processes. The whole pool is replaced at once, between chunks, rather than through
+        # ProcessPoolExecutor's max_tasks_per_child, which deadlocks on Python 3.11 (CPython gh-115634:
+        # the executor waits for a replacement worker that is never started).
+        self._chunks_per_generation = max(1, records_per_worker * workers // chunk_size)
+        self.generations = 0  # how many sets of workers have been started, for tests and reports
+        self._executor = self._new_executor()
+
+    def _new_executor(self) -> ProcessPoolExecutor:
+        self.generations += 1
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context)
 
     def __enter__(self) -> PreparePool:
         return self
@@ -113,8 +121,16 @@ class PreparePool:
         """Outcomes in input order; a few chunks per worker in flight, no more."""
         window: deque[Future[list[Prepared | Rejection]]] = deque()
         iterator = iter(items)
+        submitted = 0
         while chunk := list(islice(iterator, self.chunk_size)):
+            if submitted and submitted % self._chunks_per_generation == 0:
+                # Drain what the current workers hold, then start fresh ones (see __init__).
+                while window:
+                    yield from window.popleft().result()
+                self._executor.shutdown(wait=True)
+                self._executor = self._new_executor()
             window.append(self._executor.submit(_prepare_chunk, chunk, location, source_override))
+            submitted += 1
             if len(window) >= 3 * self.workers:
                 yield from window.popleft().result()
         while window:

@@ -195,9 +195,11 @@ def test_worker_processes_prepare_in_input_order(tmp_path: Path) -> None:
     lines = [_person(f"H{i}") if i % 7 else "{broken" for i in range(1, 60)]
     path = _write(tmp_path / "many.jsonl", lines)
     inline = list(prepare_items(read_jsonl(path), str(path), None))
-    with PreparePool(2, chunk_size=5, records_per_worker=10) as pool:  # workers replaced every 2 chunks
+    with PreparePool(2, chunk_size=5, records_per_worker=10) as pool:  # workers replaced every 4 chunks
         pooled = list(prepare_items(read_jsonl(path), str(path), None, pool))
-        assert all(peak > 0 for peak in pool.peak_rss_mb())
+        peaks = pool.peak_rss_mb()
+        assert peaks and all(peak > 0 for peak in peaks)
+        assert pool.generations == 3  # 12 chunks of 5: the workers were replaced twice
     assert pooled == inline
     assert sum(1 for outcome in pooled if not hasattr(outcome, "record")) == 8
 
