@@ -100,11 +100,31 @@ def xml_child(element: etree._Element | None, name: str) -> etree._Element | Non
     return children[0] if children else None
 
 
-def safe_iterparse(path: Path) -> Any:
+# Bytes handed to the XML parser at a time: small enough that memory stays flat on large exports.
+_XML_CHUNK_BYTES = 64 * 1024
+
+
+def safe_iterparse(path: Path) -> Iterator[tuple[str, Any]]:
     """Stream an XML file's start and end events with no DTDs, no entity expansion and no network:
-    agencies' XML never needs them, and they are how XML attacks (entity expansion, file reads) work."""
-    return etree.iterparse(str(path), events=("start", "end"), resolve_entities=False, no_network=True,
-                           load_dtd=False, remove_comments=True, remove_pis=True)
+    agencies' XML never needs them, and they are how XML attacks (entity expansion, file reads) work.
+
+    Every event parsed before a syntax error is yielded before the error is raised, so a broken file still
+    loads the records that came before the break. lxml's own ``iterparse`` does not promise that: from lxml
+    6.2 it raises on the first read when the break lies in the first buffer. Feeding a pull parser by hand
+    and draining its events after the error keeps the behaviour whatever the library's buffering.
+    """
+    parser = etree.XMLPullParser(events=("start", "end"), resolve_entities=False, no_network=True,
+                                 load_dtd=False, remove_comments=True, remove_pis=True)
+    with open(path, "rb") as handle:
+        try:
+            while chunk := handle.read(_XML_CHUNK_BYTES):
+                parser.feed(chunk)
+                yield from parser.read_events()
+            parser.close()
+        except etree.XMLSyntaxError:
+            yield from parser.read_events()
+            raise
+    yield from parser.read_events()
 
 
 def invert_codes(groups: dict[str, str]) -> dict[str, str]:
