@@ -193,7 +193,8 @@ def prepare(raw: Any) -> PreparedRecord:
             "node": {
                 "key": address.key, "flat": address.flat, "number": address.number,
                 "building": address.building, "street": address.street, "town": address.town,
-                "postcode": address.postcode, "placeholder": address.placeholder,
+                "postcode": address.postcode, "other_postcode": address.other_postcode,
+                "placeholder": address.placeholder,
                 "display": address.raw, "uprn": uprn,
             },
             "from": valid_from.value, "to": valid_to.value,

@@ -197,7 +197,9 @@ def similar_addresses(a: str, b: str) -> tuple[bool, bool]:
 
 class LocationComparison(Comparison):
     """Where the two records place the person, counted once. Levels: same_current_address,
-    same_address (any address in either history, e.g. a stale one), same_landline, same_postcode,
+    same_address (any address in either history, e.g. a stale one), same_landline, same_postcode (a
+    UK postcode, or the same postcode from abroad / mistyped, kept as a token: see
+    :func:`graph_model.normalise.other_postcode`),
     similar_address (current addresses with the same house and flat numbers, the rest within typos),
     similar_street (current addresses alike but for the numbers), same_sector, same_district, else."""
 
@@ -216,7 +218,7 @@ class LocationComparison(Comparison):
             return 1
         if a.landlines & b.landlines:
             return 2
-        if a.postcodes & b.postcodes:
+        if a.postcodes & b.postcodes or a.other_postcodes & b.other_postcodes:
             return 3
         if a.current_address and b.current_address:
             same_numbers, similar_rest = similar_addresses(a.current_address, b.current_address)

@@ -34,7 +34,7 @@ class RecordFeatures:
     recorded_at: str | None
     address_keys: frozenset[str]
     current_address: str | None
-    postcodes: frozenset[str]
+    postcodes: frozenset[str]  # valid UK postcodes ("LS6 2AB")
     address_history: tuple[tuple[str, str | None, str | None, str | None], ...]  # (key, postcode, from, to)
     mobiles: frozenset[str]
     landlines: frozenset[str]
@@ -43,6 +43,8 @@ class RecordFeatures:
     schools: frozenset[str]
     related: Mapping[str, str]  # other record uid -> relationship type (as seen from this record)
     given_raw: str | None = None  # as the agency wrote it, for the golden record
+    # Postcodes that are not UK ones (abroad, BFPO, mistyped), as tokens compared only for equality.
+    other_postcodes: frozenset[str] = frozenset()
     family_raw: str | None = None
 
     @property
@@ -127,6 +129,8 @@ def features_from_values(values: Sequence[Any]) -> RecordFeatures:
         related=related,
         given_raw=given_raw,
         family_raw=family_raw,
+        other_postcodes=frozenset(a["other_postcode"] for a in addresses if a.get("other_postcode"))
+        if addresses else _EMPTY,
     )
 
 
@@ -149,7 +153,8 @@ def features_from_prepared(prepared: PreparedRecord) -> RecordFeatures:
         "family_parts": props.get("family_parts"), "family_phonetic": props.get("family_phonetic"),
         "dob": props.get("dob"), "sex": props.get("sex"), "recorded_at": props.get("recorded_at"),
         "given_raw": props.get("given_name"), "family_raw": props.get("family_name"),
-        "addresses": [{"key": a["key"], "postcode": a["node"]["postcode"], "from": a["from"], "to": a["to"],
+        "addresses": [{"key": a["key"], "postcode": a["node"]["postcode"],
+                       "other_postcode": a["node"].get("other_postcode"), "from": a["from"], "to": a["to"],
                        "current": a["current"]} for a in prepared.addresses if not a["node"].get("placeholder")],
         "phones": [[p["e164"], p["kind"]] for p in prepared.phones],
         "emails": [e["address"] for e in prepared.emails],

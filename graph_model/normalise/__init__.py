@@ -29,7 +29,7 @@ from graph_model.normalise.names import (
     phonetic_key,
 )
 from graph_model.normalise.phones import Phone, normalise_phone
-from graph_model.normalise.postcodes import Postcode, normalise_postcode
+from graph_model.normalise.postcodes import Postcode, normalise_postcode, other_postcode
 
 __all__ = [
     "DOB_RELATIONS",
@@ -57,6 +57,7 @@ __all__ = [
     "normalise_identifier",
     "normalise_phone",
     "normalise_postcode",
+    "other_postcode",
     "parse_date",
     "phonetic_key",
     "pnc_check_letter",

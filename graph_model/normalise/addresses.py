@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from unidecode import unidecode
 
-from graph_model.normalise.postcodes import normalise_postcode
+from graph_model.normalise.postcodes import normalise_postcode, other_postcode
 
 __all__ = ["Address", "normalise_address"]
 
@@ -24,7 +24,10 @@ class Address:
     """A parsed address. ``key`` identifies the dwelling (None when nothing usable identifies it);
     ``postcode`` is the normalised postcode ("LS6 2AB"); ``placeholder`` marks "No Fixed Abode" and
     institutional addresses used when a person's own is unknown (the key is still computed, so the
-    graph can see the super-node); ``raw`` is the input lines joined with ", " for display."""
+    graph can see the super-node); ``raw`` is the input lines joined with ", " for display;
+    ``other_postcode`` is the postcode field's value as a token when it is not a UK postcode but is
+    shaped like a postal code (an address abroad, a BFPO number, a mistyped postcode: see
+    :func:`graph_model.normalise.postcodes.other_postcode`), compared only for equality."""
 
     key: str | None
     flat: str | None
@@ -35,6 +38,7 @@ class Address:
     postcode: str | None
     placeholder: bool
     raw: str | None
+    other_postcode: str | None = None
 
 
 _ABBREVIATIONS = {
@@ -266,6 +270,9 @@ def _normalise(line1: str | None, line2: str | None, town: str | None, postcode:
     town, found3 = _split_postcode(town)
     given = normalise_postcode(postcode) if postcode and postcode.strip() else None
     postcode_value = given.value if given and given.valid else (found1 or found2 or found3)
+    # Not a UK postcode, but a postal code all the same (abroad, BFPO, mistyped): kept as a token only
+    # when no UK postcode was found anywhere in the address.
+    other = other_postcode(postcode) if given and not postcode_value else None
 
     lines = [line for line in (line1, line2) if line and line.strip()]
     lowered = " ".join(lines).lower()
@@ -302,7 +309,7 @@ def _normalise(line1: str | None, line2: str | None, town: str | None, postcode:
         if name and (placeholder or (town_clean and (parts.number or parts.building or parts.flat))):
             key = f"{name}|{parts.number or ''}|{parts.flat or ''}|{town_clean or ''}"
     return Address(key, parts.flat, parts.number, parts.building, parts.street, town_clean, postcode_value,
-                   placeholder, raw)
+                   placeholder, raw, None if placeholder else other)
 
 
 def normalise_address(line1: str | None, line2: str | None = None, town: str | None = None,

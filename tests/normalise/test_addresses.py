@@ -110,6 +110,19 @@ PARSED: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = [
     ("nothing at all", (None,), {"key": None, "raw": None, "placeholder": False}),
     ("raw keeps the lines for display", ("10 High St", "Headingley", "Leeds", "ls62ab"),
      {"raw": "10 High St, Headingley, Leeds, ls62ab"}),
+    ("postcode from abroad kept as a token, the key as without a postcode",
+     ("12 Main Street", None, "Dublin", "D02 X285"),
+     {"key": "main street|12||dublin", "postcode": None, "other_postcode": "D02X285"}),
+    ("BFPO number kept as a token", ("Block 4", None, "Gutersloh", "BFPO 801"),
+     {"postcode": None, "other_postcode": "BFPO801"}),
+    ("UK postcode: no other postcode", ("10 High St", None, None, "LS6 2AB"),
+     {"postcode": "LS6 2AB", "other_postcode": None}),
+    ("invalid postcode field but a UK one in the line: no other postcode",
+     ("10 High St LS6 2AB", None, None, "12345"), {"postcode": "LS6 2AB", "other_postcode": None}),
+    ("district only: no other postcode", ("10 High St", None, "Leeds", "LS6"),
+     {"postcode": None, "other_postcode": None}),
+    ("NHS no-fixed-abode pseudo-postcode is not kept", ("10 High St", None, "Leeds", "ZZ99 3VZ"),
+     {"postcode": None, "other_postcode": None}),
 ]
 
 
@@ -189,3 +202,9 @@ NEVER_RAISES = [("\x00",), ("////",), ("-",), ("Flat",), ("1/2/3/4",), ("💥 10
 @pytest.mark.parametrize("args", NEVER_RAISES)
 def test_never_raises(args: tuple[Any, ...]) -> None:
     assert isinstance(normalise_address(*args), Address)
+
+
+def test_placeholder_address_keeps_no_other_postcode() -> None:
+    # A refuge abroad or a council office with a mistyped postcode is still nobody's own place.
+    address = normalise_address("Civic Centre", "High Street", "Huddersfield", "HD1 2CF")
+    assert address.placeholder and address.other_postcode is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph_model.normalise import Postcode, normalise_postcode
+from graph_model.normalise import Postcode, normalise_postcode, other_postcode
 
 # (description, raw, value, outward, inward, sector, district, area)
 VALID = [
@@ -63,3 +63,37 @@ def test_none() -> None:
 def test_spellings_agree() -> None:
     values = {normalise_postcode(s).value for s in ("ls62ab", "LS6 2AB", "ls6  2ab", " Ls6 2aB ")}
     assert values == {"LS6 2AB"}
+
+
+# (description, raw, token): a postcode-field value that is not a UK postcode, kept as a token or not
+OTHER = [
+    ("Australian", "2570", "2570"),
+    ("Irish Eircode, lower case with a space", "d02 x285", "D02X285"),
+    ("British Forces Post Office", "BFPO 801", "BFPO801"),
+    ("US ZIP+4 with a hyphen", "90210-1234", "902101234"),
+    ("mistyped UK postcode (inward letter C)", "LS6 2CB", "LS62CB"),
+    ("valid UK postcode is not an other postcode", "LS6 2AB", None),
+    ("valid UK postcode without its space", "ls62ab", None),
+    ("UK outward code only (a district)", "LS6", None),
+    ("UK sector (outward code and digit)", "LS6 2", None),
+    ("UK postcode missing its last letter", "LS6 2A", None),
+    ("NHS pseudo-postcode for no fixed abode", "ZZ99 3VZ", None),
+    ("NHS pseudo-postcode, England not specified", "zz993cz", None),
+    ("one digit repeated", "0000", None),
+    ("one letter repeated with a digit-free placeholder", "XXXX", None),
+    ("words", "not known", None),
+    ("N/A", "N/A", None),
+    ("too short", "12", None),
+    ("too long", "12345678901", None),
+    ("empty", "", None),
+    ("none", None, None),
+]
+
+
+@pytest.mark.parametrize(("description", "raw", "token"), OTHER, ids=[c[0] for c in OTHER])
+def test_other_postcodes(description: str, raw: str | None, token: str | None) -> None:
+    assert other_postcode(raw) == token, description
+
+
+def test_other_postcode_spellings_agree() -> None:
+    assert {other_postcode(s) for s in ("D02 X285", "d02x285", " D02-X285 ")} == {"D02X285"}

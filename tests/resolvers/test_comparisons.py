@@ -123,6 +123,15 @@ def test_dob_levels(description: str, left: str | None, right: str | None, expec
     ("no postcode, other street", [{"line1": "37 Kelleway Avenue", "town": "Marleston"}],
      [{"line1": "37 Burnage Place", "town": "Marleston"}], "else"),
     ("elsewhere", [HOME], [{"line1": "1 Low Road", "postcode": "BD1 1AA"}], "else"),
+    ("same postcode abroad, other street", [{"line1": "12 Main Street", "town": "Dublin", "postcode": "D02 X285"}],
+     [{"line1": "3 Quay Road", "town": "Dublin", "postcode": "d02x285"}], "same_postcode"),
+    ("same mistyped postcode, other house", [{"line1": "10 High Street", "town": "Leeds", "postcode": "LS6 2CB"}],
+     [{"line1": "12 High Street", "town": "Leeds", "postcode": "LS6 2CB"}], "same_postcode"),
+    ("other postcode abroad", [{"line1": "12 Main Street", "town": "Dublin", "postcode": "D02 X285"}],
+     [{"line1": "3 Quay Road", "town": "Dublin", "postcode": "D04 Y123"}], "else"),
+    ("two UK districts typed short are not one postcode", [{"line1": "37 Kelleway Avenue", "town": "Leeds",
+                                                           "postcode": "LS6"}],
+     [{"line1": "1 Low Road", "town": "Leeds", "postcode": "LS6"}], "else"),
     ("missing", [], [HOME], "missing"),
 ])
 def test_location_levels(description: str, left: list, right: list, expected: str) -> None:

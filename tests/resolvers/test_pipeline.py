@@ -193,3 +193,28 @@ def test_plain_components_is_available_for_comparison(db: Database, tmp_path: Pa
     constrained = resolve(db, tmp_path)
     components = resolve(db, tmp_path, clustering="components")
     assert components.people <= constrained.people
+
+
+def test_a_postcode_from_abroad_is_compared_from_the_graph(db: Database, tmp_path: Path) -> None:
+    """A family newly arrived from Ireland: two agencies spell the street differently and only the
+    Eircode agrees. Resolution reads the token back from the graph (full run and explain) and the
+    location comparison sees one postcode; a different Eircode is no such evidence."""
+    from resolvers.explain import explain_pair
+    from resolvers.pipeline import fetch_features
+
+    abroad = {"line1": "12 Main Street", "town": "Dublin", "postcode": "D02 X285"}
+    load(db, tmp_path, [
+        rec("health", "H-CIAN", "Cian", "Byrne", "2014-02-03", addresses=[abroad]),
+        rec("education", "P-CIAN", "Cian", "Byrne", "2014-02-03",
+            addresses=[{"line1": "12 Mian Stret", "town": "Dublin 2", "postcode": "d02x285"}]),
+        rec("police", "N-CIAN", "Cian", "Byrne", "2014-02-03",
+            addresses=[{"line1": "4 Quay Road", "town": "Cork", "postcode": "T12 AB34"}]),
+    ])
+    features = {f.uid: f for f in fetch_features(db)}
+    assert features["health:H-CIAN"].other_postcodes == {"D02X285"}
+    assert features["health:H-CIAN"].postcodes == frozenset()  # never a UK postcode
+    resolve(db, tmp_path)
+    same = explain_pair(db, "health:H-CIAN", "education:P-CIAN", tmp_path / "model.json")
+    other = explain_pair(db, "health:H-CIAN", "police:N-CIAN", tmp_path / "model.json")
+    assert {c["comparison"]: c["level"] for c in same.contributions}["location"] == "same_postcode"
+    assert {c["comparison"]: c["level"] for c in other.contributions}["location"] == "else"

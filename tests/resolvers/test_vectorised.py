@@ -57,6 +57,13 @@ def test_vectorised_levels_on_hand_made_edge_cases() -> None:
                  addresses=[{"line1": "37 Kellewayavenue", "town": "Marlesgon"}]),
         features(source_id="9", given_name="Ann", family_name="Smith", identifiers={"case_ref": "608926"},
                  addresses=[{"line1": "73 Kelleway Avenue", "town": "Marleston"}]),
+        # postcodes that are not UK ones: the same token on two records, another on a third
+        features(source_id="10", given_name="Ann", family_name="Smith",
+                 addresses=[{"line1": "12 Main Street", "town": "Dublin", "postcode": "D02 X285"}]),
+        features(source_id="11", given_name="Anne", family_name="Smith",
+                 addresses=[{"line1": "3 Quay Road", "town": "Dublin", "postcode": "d02x285"}]),
+        features(source_id="12", given_name="Anne", family_name="Smith",
+                 addresses=[{"line1": "3 Quay Road", "town": "Cork", "postcode": "T12 AB34"}]),
     ]
     pairs = np.array(list(itertools.combinations(range(len(cases)), 2)))
     reference = level_matrix(cases, pairs)
@@ -66,4 +73,4 @@ def test_vectorised_levels_on_hand_made_edge_cases() -> None:
         for r in range(len(pairs)) for c in range(len(COMPARISONS)) if reference[r, c] >= 0}
     # the cases do reach the levels they are here for
     assert {("given_name", "swapped"), ("family_name", "other_field"), ("other_identifier", "one_edit"),
-            ("location", "similar_address"), ("location", "similar_street")} <= hit
+            ("location", "similar_address"), ("location", "similar_street"), ("location", "same_postcode")} <= hit
