@@ -67,6 +67,14 @@ def _dob_initials_any_order(f: RecordFeatures) -> list[str]:
         else []
 
 
+def _name_postcode(f: RecordFeatures) -> list[str]:
+    """Each name (given or family: either may be in the wrong field) with each postcode, UK or other.
+    The address rule pairs records only when their dwelling keys agree; this one pairs them when a
+    house number or street is mistyped, or the street line is written differently, at one postcode."""
+    names = {n for n in (f.given, f.family) if n and len(n) > 1}
+    return [f"{n}|{p}" for n in names for p in (*f.postcodes, *f.other_postcodes)]
+
+
 BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule("nhs_number", _ids("nhs_number"), cap=12),
     BlockingRule("upn", _ids("upn"), cap=12),
@@ -88,6 +96,7 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
                  lambda f: [f"{f.dob.value}|{f.family[0]}"] if f.full_dob and f.family else [], cap=40),
     BlockingRule("names_any_order", _names_any_order, cap=60),
     BlockingRule("dob_initials_any_order", _dob_initials_any_order, cap=40),
+    BlockingRule("name_postcode", _name_postcode, cap=40),
     BlockingRule("given_birth_year_district",
                  lambda f: [f"{f.given_canon}|{y}|{p.split(' ')[0]}" for p in f.postcodes]
                  if f.given_canon and (y := _year(f)) else [], cap=40),

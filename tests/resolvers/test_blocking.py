@@ -28,6 +28,15 @@ def rules_pairing(left: dict[str, Any], right: dict[str, Any]) -> set[str]:
      {"given_name": "B", "identifiers": {"case_ref": "4957843"}}, "other_identifier_one_edit"),
     ("identifier with a digit dropped", {"given_name": "A", "identifiers": {"case_ref": "4975843"}},
      {"given_name": "B", "identifiers": {"case_ref": "497843"}}, "other_identifier_one_edit"),
+    ("house number mistyped at one postcode (dwelling keys differ)",
+     {"given_name": "Lauren", "family_name": "Frahn", "dob": "1981-07-01",
+      "addresses": [{"line1": "5 Solomon Crescent", "postcode": "LS6 2AB"}]},
+     {"given_name": "Laurex", "family_name": "Frahn", "dob": "1918-07-01",
+      "addresses": [{"line1": "15 Solomon Crescent", "postcode": "LS6 2AB"}]}, "name_postcode"),
+    ("name in the other field, same postcode abroad",
+     {"given_name": "Raquel", "family_name": "Watkin", "addresses": [{"line1": "2 Quay Road", "town": "Dublin", "postcode": "D02 X285"}]},
+     {"given_name": "Tommy", "family_name": "Raquel", "addresses": [{"line1": "12 Quay Rd", "town": "Dublin", "postcode": "d02x285"}]},
+     "name_postcode"),
 ])
 def test_rule_finds_pair(description: str, left: dict, right: dict, rule: str) -> None:
     assert rule in rules_pairing(left, right), description
@@ -40,6 +49,14 @@ def test_rule_finds_pair(description: str, left: dict, right: dict, rule: str) -
      {"given_name": "B", "identifiers": {"other_ref": "4975842"}}),
     ("short identifiers get no one-edit keys", {"given_name": "A", "identifiers": {"case_ref": "1234"}},
      {"given_name": "B", "identifiers": {"case_ref": "1235"}}),
+    ("same surname, one postcode each", {"given_name": "Ann", "family_name": "Frahn",
+                                         "addresses": [{"line1": "5 Solomon Crescent", "postcode": "LS6 2AB"}]},
+     {"given_name": "Bob", "family_name": "Frahn", "addresses": [{"line1": "7 Mill Lane", "postcode": "LS7 1AA"}]}),
+    ("same surname, postcodes only typed short (districts)",
+     {"given_name": "Ann", "family_name": "Frahn", "addresses": [{"line1": "5 Solomon Crescent", "town": "Leeds",
+                                                                  "postcode": "LS6"}]},
+     {"given_name": "Bob", "family_name": "Frahn", "addresses": [{"line1": "7 Mill Lane", "town": "Leeds",
+                                                                  "postcode": "LS6"}]}),
 ])
 def test_no_pair(description: str, left: dict, right: dict) -> None:
     assert rules_pairing(left, right) == set(), description
