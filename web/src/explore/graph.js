@@ -4,6 +4,7 @@
 import cytoscape from 'cytoscape';
 import fcose from 'cytoscape-fcose';
 import {agencyShort} from '../common/dom.js';
+import {egoPositions} from './ego.js';
 
 cytoscape.use(fcose);
 
@@ -122,8 +123,22 @@ export function fitView(cy) {
   }
 }
 
-/** Lay the graph out; `incremental` keeps the nodes already placed near where they are. */
-export function layout(cy, {incremental = false, fit = true} = {}) {
+/**
+ * Lay the graph out; `incremental` keeps the nodes already placed near where they are. With `around` (a person's
+ * id) and not incremental: the radial placement around that person (a first render), without a force-directed pass.
+ */
+export function layout(cy, {incremental = false, fit = true, around = null} = {}) {
+  if (around && !incremental && cy.getElementById(around).nonempty()) {
+    const positions = egoPositions(cy, around);
+    return new Promise((resolve) => {
+      const run = cy.layout({name: 'preset', positions: (node) => positions[node.id()], fit: false, animate: false});
+      run.one('layoutstop', () => {
+        if (fit) fitView(cy);
+        resolve();
+      });
+      run.run();
+    });
+  }
   const options = {
     name: 'fcose',
     quality: cy.nodes().length > 400 ? 'draft' : 'default',

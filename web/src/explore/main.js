@@ -276,7 +276,7 @@ async function openPerson(personId) {
   merge(network);
   state.cy.getElementById(personId).addClass('start');
   performance.mark('mg-network-added');
-  await layout(state.cy);
+  await layout(state.cy, {around: personId});
   performance.mark('mg-layout-done');
   await rendered();
   performance.mark('mg-network-rendered');
