@@ -14,7 +14,9 @@ from __future__ import annotations
 import copy
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +30,7 @@ from resolvers.clustering import agglomerate
 from resolvers.features import RecordFeatures, features_from_prepared, features_from_row
 from resolvers.golden import person_properties, retirements
 from resolvers.households import form_households, place_of
-from resolvers.model import LinkageModel, probability
+from resolvers.model import LinkageModel, PairScore, probability
 from resolvers.pipeline import DEFAULT_MODEL, ResolveOptions, stable_ids
 from resolvers.scoring import build_constraints, cannot_link_reason, enabled_inferences
 from resolvers.vectorised import EncodedRecords, vector_levels
@@ -50,7 +52,7 @@ class RecordResolution:
     component: list[str] = field(default_factory=list)  # the records re-clustered with it
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CandidateMatch:
     """A stored record scored against a record that was not stored (matchRecord)."""
 
@@ -58,8 +60,13 @@ class CandidateMatch:
     person_id: str
     weight: float
     cannot_link: str | None
-    explanation: list[dict[str, Any]]
     features: RecordFeatures
+    _explain: Callable[[], PairScore] = field(repr=False, compare=False)
+
+    @cached_property
+    def explanation(self) -> list[dict[str, Any]]:
+        """Field by field; built when asked for (a caller shows only the best few of hundreds of candidates)."""
+        return self._explain().explanation()
 
 
 class _Reads:
@@ -158,9 +165,9 @@ class IncrementalResolver:
         features = features_from_prepared(record)
         model = self._model_for(reads, [features, *others])
         scored = self._score(model, features, others)
-        found = [CandidateMatch(o.uid, person_of[o.uid], round(weight, 3), reason,
-                                model.explain(features, o).explanation(), o)
-                 for o, (weight, reason) in zip(others, scored, strict=True)]
+        found = [CandidateMatch(o.uid, person_of[o.uid], round(weight, 3), reason, o,
+                                partial(model.explain_levels, levels, features, self.weights_table))
+                 for o, (weight, reason, levels) in zip(others, scored, strict=True)]
         found.sort(key=lambda m: (-m.weight, m.uid))
         return found
 
@@ -181,7 +188,7 @@ class IncrementalResolver:
 
         # Score the record against its candidates; the people it links to form the affected component.
         scored = self._score(model, record, others)
-        linked = [o.uid for o, (w, reason) in zip(others, scored, strict=True)
+        linked = [o.uid for o, (w, reason, _levels) in zip(others, scored, strict=True)
                   if w >= self.options.link_threshold and reason is None]
         # A steward's confirmed link pulls the other record's person in, whatever the score.
         decisions = run_in(tx, "steward/decisions_for_records", {"uids": [uid]})
@@ -222,7 +229,8 @@ class IncrementalResolver:
                                 [f.uid for f in component])
 
     def _score(self, model: LinkageModel, record: RecordFeatures,
-               others: list[RecordFeatures]) -> list[tuple[float, str | None]]:
+               others: list[RecordFeatures]) -> list[tuple[float, str | None, list[int]]]:
+        """(weight, cannot-link reason, comparison levels) of the record against each of ``others``."""
         if not others:
             return []
         feats = [record, *others]
@@ -230,11 +238,11 @@ class IncrementalResolver:
         levels = vector_levels(EncodedRecords(feats), pairs)
         weights = model.score_levels(levels, self.weights_table) + model.tf_adjustments(feats, pairs, levels)
         out = []
-        for k, other in enumerate(others):
+        for k, (other, row) in enumerate(zip(others, levels.tolist(), strict=True)):
             reason = cannot_link_reason(levels[k], self.inferences)
             if reason is None and (other.uid in record.related or record.uid in other.related):
                 reason = "recorded_relationship"
-            out.append((float(weights[k]), reason))
+            out.append((float(weights[k]), reason, row))
         return out
 
     def _model_for(self, reads: _Reads, features: list[RecordFeatures]) -> LinkageModel:
@@ -278,12 +286,13 @@ class IncrementalResolver:
 
     # ---------------------------------------------------------------- writes
     def _write_edges(self, tx: neo4j.ManagedTransaction, model: LinkageModel, record: RecordFeatures,
-                     others: list[RecordFeatures], scored: list[tuple[float, str | None]]) -> None:
+                     others: list[RecordFeatures], scored: list[tuple[float, str | None, list[int]]]) -> None:
         edges = []
-        for other, (weight, reason) in zip(others, scored, strict=True):
+        for other, (weight, reason, levels) in zip(others, scored, strict=True):
             if weight < self.options.edge_threshold:
                 continue  # as in a full run: pairs below the edge threshold, cannot-links too, are not stored
-            explanation = model.explain(record, other).explanation()
+            # From the levels scoring computed (the same as model.explain, without comparing the pair again).
+            explanation = model.explain_levels(levels, record, self.weights_table).explanation()
             edges.append({"a": record.uid, "b": other.uid, "weight": round(weight, 3),
                           "probability": round(probability(weight), 6), "explanation": json.dumps(explanation),
                           "rules": ["incremental"], "cannot_link": reason})

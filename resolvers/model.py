@@ -124,11 +124,15 @@ class LinkageModel:
 
     def explain(self, a: RecordFeatures, b: RecordFeatures) -> PairScore:
         """Score one pair, field by field."""
-        weights = self.level_weights()
+        return self.explain_levels([comparison.level(a, b) for comparison in self.comparisons], a)
+
+    def explain_levels(self, levels: Sequence[int], a: RecordFeatures, weights: np.ndarray | None = None) -> PairScore:
+        """The same as :meth:`explain` for a pair whose comparison levels are known already (the vectorised
+        levels of a scored pair; ``a``: its first record, whose names the term-frequency bits are for)."""
+        weights = self.level_weights() if weights is None else weights
         contributions: dict[str, tuple[str, float]] = {}
         total = self.prior_weight
-        for ci, comparison in enumerate(self.comparisons):
-            level = comparison.level(a, b)
+        for ci, (comparison, level) in enumerate(zip(self.comparisons, levels, strict=True)):
             if level == MISSING:
                 contributions[comparison.name] = ("missing", 0.0)
                 continue

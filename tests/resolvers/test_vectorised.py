@@ -74,3 +74,18 @@ def test_vectorised_levels_on_hand_made_edge_cases() -> None:
     # the cases do reach the levels they are here for
     assert {("given_name", "swapped"), ("family_name", "other_field"), ("other_identifier", "one_edit"),
             ("location", "similar_address"), ("location", "similar_street"), ("location", "same_postcode")} <= hit
+
+
+def test_explanations_from_vectorised_levels_equal_explain_pair_by_pair() -> None:
+    from resolvers.model import LinkageModel
+    from resolvers.pipeline import DEFAULT_MODEL
+
+    feats = _demo_features(40)
+    model = LinkageModel.load(DEFAULT_MODEL)
+    model.estimate_tf(feats)  # term-frequency bits too
+    pairs, _, _ = candidate_pairs(feats)
+    levels = vector_levels(EncodedRecords(feats), pairs)
+    table = model.level_weights()
+    for (i, j), row in zip(pairs.tolist(), levels.tolist(), strict=True):
+        assert model.explain_levels(row, feats[i], table) == model.explain(feats[i], feats[j])
+    assert any(e["level"] == "exact" for e in model.explain_levels(levels[0].tolist(), feats[pairs[0, 0]]).explanation())
