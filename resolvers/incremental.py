@@ -78,22 +78,20 @@ class _Reads:
         self.given_counts: dict[str, int] = {}
         self.family_counts: dict[str, int] = {}
         self.records = 0
+        self.decisions: dict[str, dict[str, Any]] = {}  # id -> {id, kind, a, b}
 
-    def fetch(self, uids: list[str] | set[str]) -> dict[str, dict[str, Any]]:
-        missing = sorted(set(uids) - self.rows.keys())
-        if missing:
-            self.rows.update({row["uid"]: row for row in run_in(self.tx, "resolve/fetch_records_by_uid",
-                                                                {"uids": missing})})
-        return {u: self.rows[u] for u in uids if u in self.rows}
-
-    def count_names(self, features: list[RecordFeatures]) -> None:
-        givens = sorted({f.given for f in features if f.given} - self.given_counts.keys())
-        families = sorted({f.family for f in features if f.family} - self.family_counts.keys())
-        if givens or families or not self.records:
-            row = run_in(self.tx, "resolve/name_counts", {"givens": givens, "families": families})[0]
-            self.given_counts.update(dict(row["given_counts"]))
-            self.family_counts.update(dict(row["family_counts"]))
-            self.records = row["records"]
+    def add(self, read: dict[str, Any]) -> None:
+        """Take in what a statement read: feature rows, name counts, the number of records, steward decisions."""
+        self.rows.update({row["uid"]: row for row in read.get("rows") or ()})
+        self.given_counts.update(dict(read.get("given_counts") or ()))
+        self.family_counts.update(dict(read.get("family_counts") or ()))
+        if read.get("records") is not None:
+            self.records = read["records"]
+        for decision in read.get("decisions") or ():
+            # A decision is about two records (as steward/active_decisions reads them).
+            if len(decision["uids"]) == 2:
+                a, b = decision["uids"]
+                self.decisions[decision["id"]] = {"id": decision["id"], "kind": decision["kind"], "a": a, "b": b}
 
 
 class IncrementalResolver:
@@ -125,17 +123,14 @@ class IncrementalResolver:
             return session.execute_write(self._store_and_resolve, record)
 
     def _store_and_resolve(self, tx: neo4j.ManagedTransaction, record: PreparedRecord) -> tuple[str, RecordResolution]:
-        run_in(tx, "resolve/lock_for_incremental")
-        found = {row["uid"]: row for row in run_in(tx, "ingest/existing_hashes", {"uids": [record.uid]})}
-        row = found.get(record.uid)
-        stored = row is not None and not row["stub"]
-        if row is not None and stored and row["content_hash"] == record.props["content_hash"]:
-            assigned = run_in(tx, "resolve/assignment_of_record", {"uid": record.uid})
-            if assigned:
-                return "unchanged", RecordResolution(record.uid, assigned[0]["person_id"],
-                                                     assigned[0]["household_id"], "unchanged")
+        # The lock first, and in the same round trip what is stored of the record already.
+        [row] = run_in(tx, "resolve/lock_and_find_record", {"uid": record.uid})
+        stored = row["found"] and not row["stub"]
+        if stored and row["content_hash"] == record.props["content_hash"]:
+            if row["person_id"]:
+                return "unchanged", RecordResolution(record.uid, row["person_id"], row["household_id"], "unchanged")
             return "unchanged", self._resolve(tx, record.uid, locked=True)
-        write_records(tx, [record], set(found))
+        write_records(tx, [record], {record.uid} if row["found"] else set())
         return ("updated" if stored else "created"), self._resolve(tx, record.uid, locked=True)
 
     def match(self, record: PreparedRecord, *, limit: int = _CANDIDATE_LIMIT) -> list[CandidateMatch]:
@@ -150,22 +145,23 @@ class IncrementalResolver:
             "addresses": [a["key"] for a in record.addresses if not a["node"].get("placeholder")],
             "family_phonetic": props.get("family_phonetic"), "dob": props.get("dob"),
             "family_norm": props.get("family_norm"), "given_groups": props.get("given_groups") or [],
-            "cap": _IDENTIFIER_CAP, "limit": limit,
+            "given_norm": props.get("given_norm"), "cap": _IDENTIFIER_CAP, "limit": limit,
         }
         with self.db.driver.session(database=self.db.database) as session:
             return session.execute_read(self._match, record, parameters)
 
     def _match(self, tx: neo4j.ManagedTransaction, record: PreparedRecord,
                parameters: dict[str, Any]) -> list[CandidateMatch]:
-        person_of = {row["uid"]: row["person_id"] for row in run_in(tx, "resolve/candidates_for_values", parameters)}
-        if not person_of:
-            return []
+        # One round trip: the candidates' feature rows with their people, and the name counts.
         reads = _Reads(tx)
-        others = [features_from_row(row) for row in reads.fetch(sorted(person_of)).values()]
+        reads.add(run_in(tx, "resolve/candidates_for_values", parameters)[0])
+        if not reads.rows:
+            return []
+        others = [features_from_row(row) for _uid, row in sorted(reads.rows.items())]
         features = features_from_prepared(record)
         model = self._model_for(reads, [features, *others])
         scored = self._score(model, features, others)
-        found = [CandidateMatch(o.uid, person_of[o.uid], round(weight, 3), reason, o,
+        found = [CandidateMatch(o.uid, reads.rows[o.uid]["person_id"], round(weight, 3), reason, o,
                                 partial(model.explain_levels, levels, features, self.weights_table))
                  for o, (weight, reason, levels) in zip(others, scored, strict=True)]
         found.sort(key=lambda m: (-m.weight, m.uid))
@@ -177,13 +173,15 @@ class IncrementalResolver:
         if not locked:
             run_in(tx, "resolve/lock_for_incremental")
         reads = _Reads(tx)
-        candidates = [row["uid"] for row in run_in(tx, "resolve/candidates_for_record",
-                                                   {"uid": uid, "cap": _IDENTIFIER_CAP, "limit": _CANDIDATE_LIMIT})]
-        rows = reads.fetch([uid, *candidates])
-        if uid not in rows:
+        # One round trip: the record, its candidates (feature rows and people), their name counts, its decisions.
+        found = run_in(tx, "resolve/incremental_candidates",
+                       {"uid": uid, "cap": _IDENTIFIER_CAP, "limit": _CANDIDATE_LIMIT})
+        if not found:
             raise KeyError(uid)
-        record = features_from_row(rows[uid])
-        others = [features_from_row(rows[c]) for c in candidates if c in rows]
+        rows = found[0]["rows"]
+        reads.add(found[0])
+        record = features_from_row(rows[0])
+        others = [features_from_row(row) for row in rows[1:]]
         model = self._model_for(reads, [record, *others])
 
         # Score the record against its candidates; the people it links to form the affected component.
@@ -191,20 +189,23 @@ class IncrementalResolver:
         linked = [o.uid for o, (w, reason, _levels) in zip(others, scored, strict=True)
                   if w >= self.options.link_threshold and reason is None]
         # A steward's confirmed link pulls the other record's person in, whatever the score.
-        decisions = run_in(tx, "steward/decisions_for_records", {"uids": [uid]})
-        partners = [d["b"] if d["a"] == uid else d["a"] for d in decisions if d["kind"] == "must_link"]
-        old_person_of = {u: rows[u]["person_id"] for u in [uid, *linked] if rows[u].get("person_id")}
+        partners = [d["b"] if d["a"] == uid else d["a"] for d in reads.decisions.values() if d["kind"] == "must_link"]
+        old_person_of = {u: reads.rows[u]["person_id"] for u in [uid, *linked] if reads.rows[u].get("person_id")}
         old_person_of.update({row["uid"]: row["person_id"] for row in
                               run_in(tx, "resolve/person_of_records", {"uids": partners})} if partners else {})
         persons = sorted(set(old_person_of.values()))
-        members = {row["uid"]: row["person_id"] for row in
-                   run_in(tx, "resolve/records_of_persons", {"person_ids": persons})} if persons else {}
+        # One round trip: those people's records, the households around them and the record's addresses, the
+        # rows not read yet, the component's decisions and name counts.
+        around = run_in(tx, "resolve/incremental_component", {
+            "person_ids": persons, "address_keys": sorted(record.address_keys), "known": sorted(reads.rows),
+            "counted_givens": sorted(reads.given_counts), "counted_families": sorted(reads.family_counts)})[0]
+        reads.add(around)
+        members = {u: person for u, person in around["members"]}
         old_person_of.update(members)
-        component_rows = reads.fetch(sorted({uid, *members}))
-        component = [features_from_row(row) for row in component_rows.values()]
+        component = [features_from_row(reads.rows[u]) for u in sorted({uid, *members}) if u in reads.rows]
         model = self._model_for(reads, component)
 
-        people = self._cluster(tx, model, component)
+        people = self._cluster(model, component, list(reads.decisions.values()))
         groups = {label: [component[i].uid for i in idx] for label, idx in people.items()}
         person_ids, events = stable_ids(groups, old_person_of, "per_")
 
@@ -216,10 +217,11 @@ class IncrementalResolver:
         for event in events:
             event["decision_id"] = decision_id
 
-        self._write_edges(tx, model, record, others, scored)
-        self._write_people(tx, component, people, person_ids, events, old_person_of)
+        writes = {"uid": uid, "edges": self._edges(model, record, others, scored),
+                  **self._people(component, people, person_ids, events)}
         assigned = {component[i].uid: person_ids[label] for label, idx in people.items() for i in idx}
-        household_id = self._update_households(reads, record, assigned, set(persons))
+        household_writes, household_id = self._households(reads, around, record, assigned, set(persons))
+        run_in(tx, "resolve/incremental_write", {**writes, **household_writes})
 
         kinds = {e["kind"] for e in events}
         status = ("split" if "split" in kinds else "merged" if "merged" in kinds
@@ -246,9 +248,8 @@ class IncrementalResolver:
         return out
 
     def _model_for(self, reads: _Reads, features: list[RecordFeatures]) -> LinkageModel:
-        """The model with term frequencies for just the names in play (from the graph's indexes); a copy,
-        so concurrent resolutions in one process never share it."""
-        reads.count_names(features)
+        """The model with term frequencies for just the names in play (counted from the graph's indexes by the
+        statements that read them); a copy, so concurrent resolutions in one process never share it."""
         givens = {f.given for f in features if f.given}
         families = {f.family for f in features if f.family}
         names = [c.name for c in self.model.comparisons]
@@ -263,8 +264,8 @@ class IncrementalResolver:
         }
         return model
 
-    def _cluster(self, tx: neo4j.ManagedTransaction, model: LinkageModel,
-                 component: list[RecordFeatures]) -> dict[int, list[int]]:
+    def _cluster(self, model: LinkageModel, component: list[RecordFeatures],
+                 decisions: list[dict[str, Any]]) -> dict[int, list[int]]:
         n = len(component)
         if n == 1:
             return {0: [0]}
@@ -276,17 +277,16 @@ class IncrementalResolver:
         index_of = {f.uid: i for i, f in enumerate(component)}
         from resolvers.steward import add_decisions_to_constraints  # steward builds on this module
 
-        add_decisions_to_constraints(run_in(tx, "steward/decisions_for_records", {"uids": list(index_of)}),
-                                     index_of, constraints)
+        add_decisions_to_constraints(sorted(decisions, key=lambda d: d["id"]), index_of, constraints)
         result = agglomerate(component, pairs, weights, self.options.link_threshold, constraints)
         people: dict[int, list[int]] = defaultdict(list)
         for i in range(n):
             people[result.labels.get(i, i)].append(i)
         return people
 
-    # ---------------------------------------------------------------- writes
-    def _write_edges(self, tx: neo4j.ManagedTransaction, model: LinkageModel, record: RecordFeatures,
-                     others: list[RecordFeatures], scored: list[tuple[float, str | None, list[int]]]) -> None:
+    # ---------------------------------------------------------------- writes (parameters of resolve/incremental_write)
+    def _edges(self, model: LinkageModel, record: RecordFeatures, others: list[RecordFeatures],
+               scored: list[tuple[float, str | None, list[int]]]) -> list[dict[str, Any]]:
         edges = []
         for other, (weight, reason, levels) in zip(others, scored, strict=True):
             if weight < self.options.edge_threshold:
@@ -296,11 +296,11 @@ class IncrementalResolver:
             edges.append({"a": record.uid, "b": other.uid, "weight": round(weight, 3),
                           "probability": round(probability(weight), 6), "explanation": json.dumps(explanation),
                           "rules": ["incremental"], "cannot_link": reason})
-        run_in(tx, "resolve/replace_record_similarity", {"uid": record.uid, "edges": edges})
+        return edges
 
-    def _write_people(self, tx: neo4j.ManagedTransaction, component: list[RecordFeatures],
-                      people: dict[int, list[int]], person_ids: dict[int, str], events: list[dict[str, Any]],
-                      old_person_of: dict[str, str]) -> None:
+    @staticmethod
+    def _people(component: list[RecordFeatures], people: dict[int, list[int]], person_ids: dict[int, str],
+                events: list[dict[str, Any]]) -> dict[str, Any]:
         persons: list[dict[str, Any]] = []
         links: list[dict[str, Any]] = []
         for label, idx in people.items():
@@ -309,27 +309,22 @@ class IncrementalResolver:
             persons.append({"id": person_ids[label],
                             "props": person_properties(records, place_of(records).current_address)})
             links.extend({"uid": f.uid, "person_id": person_ids[label]} for f in records)
-        run_in(tx, "resolve/reassign_records", {"uids": [f.uid for f in component], "persons": persons,
-                                                "links": links})
-        retired = retirements(events, set(person_ids.values()))
-        if retired:
-            run_in(tx, "resolve/retire_persons", {"retired": retired})
-        if events:
-            run_in(tx, "resolve/append_identity_events", {"events": events})
+        return {"uids": [f.uid for f in component], "persons": persons, "links": links,
+                "retired": retirements(events, set(person_ids.values())), "events": events}
 
-    def _update_households(self, reads: _Reads, record: RecordFeatures, assigned: dict[str, str],
-                           old_persons: set[str]) -> str | None:
+    @staticmethod
+    def _households(reads: _Reads, around: dict[str, Any], record: RecordFeatures, assigned: dict[str, str],
+                    old_persons: set[str]) -> tuple[dict[str, Any], str | None]:
         """Re-form the households touching these people (``assigned``: their records, just re-clustered) and the
-        record's addresses. ``old_persons``: the people before, some perhaps retired by a merge."""
-        tx = reads.tx
-        person_ids = set(assigned.values())
-        rows = run_in(tx, "resolve/households_of_persons", {"person_ids": sorted(person_ids | old_persons)})
-        rows += run_in(tx, "resolve/persons_at_addresses", {"keys": sorted(record.address_keys)})
-        person_of = {row["uid"]: row["person_id"] for row in rows}
+        record's addresses, from what ``resolve/incremental_component`` read (before the people were written: a
+        record of theirs maps to its new person below, and retired people had no records left to add). ``old_persons``:
+        the people before, some perhaps retired by a merge. Returns the write's parameters and the record's
+        household."""
+        person_of = {u: person for u, person, _household in around["household_members"]}
+        person_of.update({u: person for u, person in around["neighbours"]})
         person_of.update(assigned)
-        old_household_of = {row["person_id"]: row["household_id"] for row in rows if row.get("household_id")}
-        fetched = reads.fetch(sorted(person_of))
-        features = [features_from_row(fetched[u]) for u in sorted(fetched)]
+        old_household_of = {person: household for _u, person, household in around["household_members"]}
+        features = [features_from_row(reads.rows[u]) for u in sorted(person_of) if u in reads.rows]
         labels = {pid: n for n, pid in enumerate(sorted(set(person_of.values())))}
         people: dict[int, list[int]] = defaultdict(list)
         for i, f in enumerate(features):
@@ -341,22 +336,15 @@ class IncrementalResolver:
         for person, household in result.household_of.items():
             groups[household].append(id_of_label[person])
         household_ids, _ = stable_ids(groups, old_household_of, "hh_")
-        # Retired people leave their households too (they have no records left to be re-formed with).
-        all_persons = sorted(set(id_of_label.values()) | old_persons)
-        left = {row["household_id"] for row in run_in(tx, "resolve/delete_person_memberships",
-                                                       {"person_ids": all_persons})}
-        run_in(tx, "resolve/delete_household_addresses", {"household_ids": sorted(household_ids.values())})
-        households = [{"id": household_ids[label], "address_key": result.address_of.get(label), "size": len(m)}
-                      for label, m in groups.items()]
-        if households:
-            run_in(tx, "resolve/write_households", {"households": households})
-            run_in(tx, "resolve/link_persons_to_households", {"links": [
-                {"person_id": id_of_label[p], "household_id": household_ids[h], "evidence": result.evidence[p]}
-                for p, h in result.household_of.items()]})
-        run_in(tx, "resolve/delete_empty_households_among",
-               {"household_ids": sorted(left | set(household_ids.values()))})
+        writes = {
+            # Retired people leave their households too (they have no records left to be re-formed with).
+            "household_persons": sorted(set(id_of_label.values()) | old_persons),
+            "households": [{"id": household_ids[label], "address_key": result.address_of.get(label), "size": len(m)}
+                           for label, m in groups.items()],
+            "memberships": [{"person_id": id_of_label[p], "household_id": household_ids[h],
+                             "evidence": result.evidence[p]} for p, h in result.household_of.items()],
+        }
         record_person = person_of.get(record.uid)
-        for person, household in result.household_of.items():
-            if id_of_label[person] == record_person:
-                return household_ids[household]
-        return None
+        household_id = next((household_ids[h] for p, h in result.household_of.items()
+                             if id_of_label[p] == record_person), None)
+        return writes, household_id
