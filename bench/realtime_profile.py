@@ -66,11 +66,27 @@ class CountingTransaction:
 
     def run(self, text: str, parameters: dict[str, Any] | None = None, **kwargs: Any) -> _Eager:
         started = time.perf_counter()
-        result = self._tx.run(text, parameters, **kwargs)
+        name = _NAME_OF_TEXT.get(text, "adhoc")
+        result = self._tx.run(("PROFILE " if PROFILED else "") + text, parameters, **kwargs)
         records = list(result)
         summary = result.consume()
-        self._log.append((_NAME_OF_TEXT.get(text, "adhoc"), time.perf_counter() - started))
+        self._log.append((name, time.perf_counter() - started))
+        if PROFILED and summary.profile:
+            operators: list[tuple[int, str, str]] = []
+            _operators(summary.profile, operators)
+            PROFILED.append((time.perf_counter() - started, name, sum(o[0] for o in operators),
+                             sorted(operators, reverse=True)[:6]))
         return _Eager(records, summary)
+
+
+PROFILED: list[Any] = []  # with --db-profile: (seconds, statement, db hits, top operators) per statement run
+
+
+def _operators(plan: dict[str, Any], out: list[tuple[int, str, str]]) -> None:
+    out.append((int(plan.get("dbHits", 0)), str(plan.get("operatorType")),
+                str(plan.get("args", {}).get("Details", ""))[:120]))
+    for child in plan.get("children", []):
+        _operators(child, out)
 
 
 def neo4j_pid() -> int | None:
@@ -152,7 +168,11 @@ def main() -> None:
     parser.add_argument("--matches", type=int, default=300)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--profile", action="store_true", help="cProfile the Python side (top 25 by own time)")
+    parser.add_argument("--db-profile", action="store_true",
+                        help="PROFILE every statement; print the costliest runs' operators (slower: counts, not times)")
     args = parser.parse_args()
+    if args.db_profile:
+        PROFILED.append((0.0, "", 0, []))
 
     settings = Settings(data_dir=DATA_DIR, bolt_port=BOLT_PORT, neo4j_heap="3g", neo4j_pagecache="1g")
     driver = connect(settings)
@@ -235,6 +255,13 @@ def main() -> None:
         results["match"] = summarise("match (resolver only, no policy or views)", walls, cpus, logs, server_match,
                                      extra)
     results["load_average_after"] = os.getloadavg()
+    if args.db_profile:
+        costliest = sorted(PROFILED[1:], key=lambda p: -p[2])[:5]
+        slowest = [p for p in sorted(PROFILED[1:], key=lambda p: -p[0])[:5] if p not in costliest]
+        for seconds, name, hits, operators in costliest + slowest:
+            print(f"{name}: {hits} db hits, {seconds * 1000:.0f} ms")
+            for operator in operators:
+                print(f"    {operator}")
     if profiler:
         stream = io.StringIO()
         pstats.Stats(profiler, stream=stream).sort_stats("tottime").print_stats(25)

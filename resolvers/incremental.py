@@ -26,6 +26,7 @@ import numpy as np
 from graph_model.db import Database, run_in
 from graph_model.ingest.loader import write_records
 from graph_model.records import PreparedRecord
+from resolvers.blocking import BLOCKING_RULES
 from resolvers.clustering import agglomerate
 from resolvers.features import RecordFeatures, features_from_prepared, features_from_row
 from resolvers.golden import person_properties, retirements
@@ -37,8 +38,13 @@ from resolvers.vectorised import EncodedRecords, vector_levels
 
 __all__ = ["CandidateMatch", "IncrementalResolver", "RecordResolution"]
 
-_IDENTIFIER_CAP = 40
-_CANDIDATE_LIMIT = 500
+# The full run's blocking caps, by the names resolve/incremental_candidates and candidates_for_values use: a key held
+# by more records than its rule's cap gives no candidates there, so it gives none here either (the same pairs are
+# compared, and a common surname or a hostel's address cannot flood one resolve with hundreds of candidates).
+_CAPS = {rule.name: rule.cap for rule in BLOCKING_RULES} | {
+    "identifier": max(rule.cap for rule in BLOCKING_RULES if rule.name in ("nhs_number", "upn", "pnc_id",
+                                                                          "other_identifier"))}
+_CANDIDATE_LIMIT = 500  # a backstop only: the caps keep candidates far below it
 
 
 @dataclass
@@ -145,7 +151,7 @@ class IncrementalResolver:
             "addresses": [a["key"] for a in record.addresses if not a["node"].get("placeholder")],
             "family_phonetic": props.get("family_phonetic"), "dob": props.get("dob"),
             "family_norm": props.get("family_norm"), "given_groups": props.get("given_groups") or [],
-            "given_norm": props.get("given_norm"), "cap": _IDENTIFIER_CAP, "limit": limit,
+            "given_norm": props.get("given_norm"), "caps": _CAPS, "limit": limit,
         }
         with self.db.driver.session(database=self.db.database) as session:
             return session.execute_read(self._match, record, parameters)
@@ -154,7 +160,7 @@ class IncrementalResolver:
                parameters: dict[str, Any]) -> list[CandidateMatch]:
         # One round trip: the candidates' feature rows with their people, and the name counts.
         reads = _Reads(tx)
-        reads.add(run_in(tx, "resolve/candidates_for_values", parameters)[0])
+        reads.add(run_in(tx, "resolve/candidates_for_values", {"input": parameters})[0])
         if not reads.rows:
             return []
         others = [features_from_row(row) for _uid, row in sorted(reads.rows.items())]
@@ -175,7 +181,7 @@ class IncrementalResolver:
         reads = _Reads(tx)
         # One round trip: the record, its candidates (feature rows and people), their name counts, its decisions.
         found = run_in(tx, "resolve/incremental_candidates",
-                       {"uid": uid, "cap": _IDENTIFIER_CAP, "limit": _CANDIDATE_LIMIT})
+                       {"uid": uid, "caps": _CAPS, "limit": _CANDIDATE_LIMIT})
         if not found:
             raise KeyError(uid)
         rows = found[0]["rows"]
@@ -196,9 +202,9 @@ class IncrementalResolver:
         persons = sorted(set(old_person_of.values()))
         # One round trip: those people's records, the households around them and the record's addresses, the
         # rows not read yet, the component's decisions and name counts.
-        around = run_in(tx, "resolve/incremental_component", {
+        around = run_in(tx, "resolve/incremental_component", {"input": {
             "person_ids": persons, "address_keys": sorted(record.address_keys), "known": sorted(reads.rows),
-            "counted_givens": sorted(reads.given_counts), "counted_families": sorted(reads.family_counts)})[0]
+            "counted_givens": sorted(reads.given_counts), "counted_families": sorted(reads.family_counts)}})[0]
         reads.add(around)
         members = {u: person for u, person in around["members"]}
         old_person_of.update(members)
@@ -221,7 +227,7 @@ class IncrementalResolver:
                   **self._people(component, people, person_ids, events)}
         assigned = {component[i].uid: person_ids[label] for label, idx in people.items() for i in idx}
         household_writes, household_id = self._households(reads, around, record, assigned, set(persons))
-        run_in(tx, "resolve/incremental_write", {**writes, **household_writes})
+        run_in(tx, "resolve/incremental_write", {"input": {**writes, **household_writes}})
 
         kinds = {e["kind"] for e in events}
         status = ("split" if "split" in kinds else "merged" if "merged" in kinds

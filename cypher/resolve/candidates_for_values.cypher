@@ -1,49 +1,71 @@
-// Purpose: candidate records for a record that is not stored (matchRecord), in one round trip: records sharing
-//          one of its identifier, phone, email or address nodes (skipping super-nodes with more than $cap records,
-//          invalid identifiers and placeholder addresses) or its name/date keys, resolved to a person, each as
-//          resolution's feature row (the columns of resolve/fetch_records_by_uid, with its person); how many
-//          records carry each given name and surname of the record and of the candidates, and how many records
-//          there are (term frequencies)
-// Parameters: $identifiers, $phones, $emails, $addresses (node keys), $family_phonetic, $dob, $family_norm,
-//             $given_groups, $given_norm, $cap, $limit
+// Purpose: candidate records for a record that is not stored (matchRecord), in one round trip, with the keys and
+//          caps of resolve/incremental_candidates (a key's records counted with the record itself, as if it were
+//          stored): records sharing one of its valid identifier, mobile, email, address (not a placeholder) or
+//          landline nodes, its surname sound and birth year, its date of birth and an initial, or its surname and a
+//          given-name group, resolved to a person, each as resolution's feature row (the columns of
+//          resolve/fetch_records_by_uid, with its person); how many records carry each given name and surname of
+//          the record and of the candidates, and how many records there are (term frequencies)
+// Parameters: $input, one map of: identifiers, phones, emails, addresses (node keys), family_phonetic, dob,
+//             family_norm, given_groups, given_norm, caps (map of rule name -> most records a key may hold), limit
+//             (one map: Neo4j plans a statement again for every size class of a list parameter, half a
+//             second each, and a push's lists vary in size; lists inside a map do not count)
 CALL () {
-  UNWIND $identifiers AS key
-  MATCH (n:Identifier {key: key})<-[:HAS_IDENTIFIER]-(o:Record)
-  WHERE n.valid AND COUNT { (n)<-[:HAS_IDENTIFIER]-(:Record) } <= $cap
+  UNWIND $input.identifiers AS key
+  MATCH (n:Identifier {key: key})
+  WHERE n.valid AND COUNT { (n)<-[:HAS_IDENTIFIER]-(:Record) } + 1 <= $input.caps.identifier
+  MATCH (n)<-[:HAS_IDENTIFIER]-(o:Record)
   RETURN o
   UNION
-  UNWIND $phones AS key
-  MATCH (n:Phone {e164: key})<-[:HAS_PHONE]-(o:Record)
-  WHERE COUNT { (n)<-[:HAS_PHONE]-(:Record) } <= $cap
+  UNWIND $input.phones AS key
+  MATCH (n:Phone {e164: key})
+  WHERE COUNT { (n)<-[:HAS_PHONE]-(:Record) } + 1 <= CASE n.kind WHEN 'mobile' THEN $input.caps.mobile ELSE $input.caps.landline END
+  MATCH (n)<-[:HAS_PHONE]-(o:Record)
   RETURN o
   UNION
-  UNWIND $emails AS key
-  MATCH (n:Email {address: key})<-[:HAS_EMAIL]-(o:Record)
-  WHERE COUNT { (n)<-[:HAS_EMAIL]-(:Record) } <= $cap
+  UNWIND $input.emails AS key
+  MATCH (n:Email {address: key})
+  WHERE COUNT { (n)<-[:HAS_EMAIL]-(:Record) } + 1 <= $input.caps.email
+  MATCH (n)<-[:HAS_EMAIL]-(o:Record)
   RETURN o
   UNION
-  UNWIND $addresses AS key
-  MATCH (n:Address {key: key})<-[:HAS_ADDRESS]-(o:Record)
-  WHERE NOT coalesce(n.placeholder, false) AND COUNT { (n)<-[:HAS_ADDRESS]-(:Record) } <= $cap
+  UNWIND $input.addresses AS key
+  MATCH (n:Address {key: key})
+  WHERE NOT coalesce(n.placeholder, false) AND COUNT { (n)<-[:HAS_ADDRESS]-(:Record) } + 1 <= $input.caps.address
+  MATCH (n)<-[:HAS_ADDRESS]-(o:Record)
   RETURN o
   UNION
-  MATCH (o:Record {family_phonetic: $family_phonetic})
-  WHERE left(o.dob, 4) = left($dob, 4)
+  MATCH (o:Record {family_phonetic: $input.family_phonetic})
+  WHERE left(o.dob, 4) = left($input.dob, 4) AND o.stub IS NULL
+  WITH collect(o) AS block
+  WHERE size(block) + 1 <= $input.caps.phonetic_surname_birth_year
+  UNWIND block AS o
   RETURN o
   UNION
-  MATCH (o:Record {dob: $dob})
-  WHERE size($dob) = 10
+  MATCH (o:Record {dob: $input.dob})
+  WHERE size($input.dob) = 10 AND o.stub IS NULL
+  WITH collect(o) AS same_day, left($input.given_norm, 1) AS gi, left($input.family_norm, 1) AS fi
+  WITH [o IN same_day WHERE left(o.given_norm, 1) = gi] AS by_given,
+       [o IN same_day WHERE left(o.family_norm, 1) = fi] AS by_family,
+       [o IN same_day WHERE (left(o.given_norm, 1) = gi AND left(o.family_norm, 1) = fi)
+                         OR (left(o.given_norm, 1) = fi AND left(o.family_norm, 1) = gi)] AS by_initials
+  UNWIND (CASE WHEN size(by_given) + 1 <= $input.caps.dob_initial THEN by_given ELSE [] END
+          + CASE WHEN size(by_family) + 1 <= $input.caps.dob_surname_initial THEN by_family ELSE [] END
+          + CASE WHEN size(by_initials) + 1 <= $input.caps.dob_initials_any_order THEN by_initials ELSE [] END) AS o
   RETURN o
   UNION
-  MATCH (o:Record {family_norm: $family_norm})
-  WHERE any(g IN o.given_groups WHERE g IN $given_groups)
+  UNWIND $input.given_groups AS g
+  MATCH (o:Record {family_norm: $input.family_norm})
+  WHERE g IN o.given_groups AND o.stub IS NULL
+  WITH g, collect(o) AS block
+  WHERE size(block) + 1 <= $input.caps.given_canonical_surname
+  UNWIND block AS o
   RETURN o
 }
 WITH DISTINCT o
 WHERE o.stub IS NULL
 MATCH (o)-[:RESOLVES_TO]->(p:Person)
 WITH o, p
-LIMIT $limit
+LIMIT $input.limit
 WITH collect(o {
        .uid, .source, given_raw: o.given_name, family_raw: o.family_name, given: o.given_norm,
        given_canon: o.given_canon, given_groups: o.given_groups, middle: o.middle_norm, family: o.family_norm,
@@ -59,9 +81,9 @@ WITH collect(o {
        person_id: p.id}) AS rows,
      collect(o.given_norm) AS candidate_givens, collect(o.family_norm) AS candidate_families
 WITH rows,
-     reduce(names = [], name IN [$given_norm] + candidate_givens |
+     reduce(names = [], name IN [$input.given_norm] + candidate_givens |
             CASE WHEN name IS NULL OR name IN names THEN names ELSE names + name END) AS givens,
-     reduce(names = [], name IN [$family_norm] + candidate_families |
+     reduce(names = [], name IN [$input.family_norm] + candidate_families |
             CASE WHEN name IS NULL OR name IN names THEN names ELSE names + name END) AS families
 RETURN rows,
   [name IN givens | [name, COUNT { MATCH (g:Record {given_norm: name}) }]] AS given_counts,

@@ -1,28 +1,52 @@
-// Purpose: what a real-time resolve reads first, in one round trip: the record and its candidate records (shared
-//          identifier nodes, skipping super-nodes with more than $cap records, invalid identifiers and placeholder
-//          addresses; shared name/date keys), each as resolution's feature row (the columns of
-//          resolve/fetch_records_by_uid, with the person it resolves to now); how many records carry each of their
-//          given names and surnames, and how many records there are (term frequencies); the steward decisions
-//          about the record
-// Parameters: $uid, $cap, $limit
+// Purpose: what a real-time resolve reads first, in one round trip: the record and its candidate records, each as
+//          resolution's feature row (the columns of resolve/fetch_records_by_uid, with the person it resolves to
+//          now); how many records carry each of their given names and surnames, and how many records there are
+//          (term frequencies); the steward decisions about the record. Candidates share a key of a full run's
+//          blocking rule with the record, and, as there, a key held by more records than the rule's cap is a
+//          super-node, not evidence, and gives none: a valid identifier, mobile, email, address (not a
+//          placeholder) or landline node; surname sound and birth year; date of birth and the given name's, the
+//          surname's or both initials (either order); surname and a given-name group
+// Parameters: $uid, $caps (map of rule name -> most records a key may hold), $limit
 MATCH (r:Record {uid: $uid})
 WHERE r.stub IS NULL
 CALL (r) {
-  MATCH (r)-[:HAS_IDENTIFIER|HAS_PHONE|HAS_EMAIL|HAS_ADDRESS]->(n)<-[:HAS_IDENTIFIER|HAS_PHONE|HAS_EMAIL|HAS_ADDRESS]-(o:Record)
-  WHERE o <> r AND o.stub IS NULL AND coalesce(n.valid, true) AND NOT coalesce(n.placeholder, false)
-    AND COUNT { (n)<-[]-(:Record) } <= $cap
+  MATCH (r)-[:HAS_IDENTIFIER|HAS_PHONE|HAS_EMAIL|HAS_ADDRESS]->(n)
+  WHERE coalesce(n.valid, true) AND NOT coalesce(n.placeholder, false)
+    AND COUNT { (n)<-[]-(:Record) } <= CASE WHEN n:Identifier THEN $caps.identifier WHEN n:Email THEN $caps.email
+                                            WHEN n:Address THEN $caps.address WHEN n.kind = 'mobile' THEN $caps.mobile
+                                            ELSE $caps.landline END
+  MATCH (n)<-[:HAS_IDENTIFIER|HAS_PHONE|HAS_EMAIL|HAS_ADDRESS]-(o:Record)
+  WHERE o <> r AND o.stub IS NULL
   RETURN o
   UNION
   MATCH (o:Record {family_phonetic: r.family_phonetic})
-  WHERE o <> r AND o.stub IS NULL AND left(o.dob, 4) = left(r.dob, 4)
+  WHERE left(o.dob, 4) = left(r.dob, 4) AND o.stub IS NULL
+  WITH r, collect(o) AS block
+  WHERE size(block) <= $caps.phonetic_surname_birth_year
+  UNWIND block AS o
+  WITH r, o WHERE o <> r
   RETURN o
   UNION
   MATCH (o:Record {dob: r.dob})
-  WHERE o <> r AND o.stub IS NULL AND size(r.dob) = 10
+  WHERE size(r.dob) = 10 AND o.stub IS NULL
+  WITH r, collect(o) AS same_day
+  WITH r, [o IN same_day WHERE left(o.given_norm, 1) = left(r.given_norm, 1)] AS by_given,
+       [o IN same_day WHERE left(o.family_norm, 1) = left(r.family_norm, 1)] AS by_family,
+       [o IN same_day WHERE (left(o.given_norm, 1) = left(r.given_norm, 1) AND left(o.family_norm, 1) = left(r.family_norm, 1))
+                         OR (left(o.given_norm, 1) = left(r.family_norm, 1) AND left(o.family_norm, 1) = left(r.given_norm, 1))] AS by_initials
+  UNWIND (CASE WHEN size(by_given) <= $caps.dob_initial THEN by_given ELSE [] END
+          + CASE WHEN size(by_family) <= $caps.dob_surname_initial THEN by_family ELSE [] END
+          + CASE WHEN size(by_initials) <= $caps.dob_initials_any_order THEN by_initials ELSE [] END) AS o
+  WITH r, o WHERE o <> r
   RETURN o
   UNION
+  UNWIND r.given_groups AS g
   MATCH (o:Record {family_norm: r.family_norm})
-  WHERE o <> r AND o.stub IS NULL AND any(g IN o.given_groups WHERE g IN r.given_groups)
+  WHERE g IN o.given_groups AND o.stub IS NULL
+  WITH r, g, collect(o) AS block
+  WHERE size(block) <= $caps.given_canonical_surname
+  UNWIND block AS o
+  WITH r, o WHERE o <> r
   RETURN o
   UNION
   // The record itself, so that a record without candidates still gives its row.

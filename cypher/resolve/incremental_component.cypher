@@ -2,39 +2,41 @@
 //          record of those people (the component re-clustered) with the person of each; the households of those
 //          people with all their members' records, and the active people whose records are at the record's
 //          addresses with all their records (households re-formed); the feature rows (columns of
-//          resolve/fetch_records_by_uid) of those records not in $known; the steward decisions about the
+//          resolve/fetch_records_by_uid) of those records not in known; the steward decisions about the
 //          component's records; term-frequency counts of the component's given names and surnames not in
-//          $counted_givens / $counted_families
-// Parameters: $person_ids, $address_keys, $known, $counted_givens, $counted_families
+//          counted_givens / counted_families
+// Parameters: $input, one map of: person_ids, address_keys, known, counted_givens, counted_families
+//             (one map: Neo4j plans a statement again for every size class of a list parameter, half a
+//             second each, and a push's lists vary in size; lists inside a map do not count)
 CALL () {
   MATCH (r:Record)-[:RESOLVES_TO]->(p:Person)
-  WHERE p.id IN $person_ids
+  WHERE p.id IN $input.person_ids
   RETURN collect([r.uid, p.id]) AS members, collect(r) AS member_records
 }
 CALL () {
   MATCH (p:Person)-[:MEMBER_OF]->(h:Household)<-[:MEMBER_OF]-(m:Person)<-[:RESOLVES_TO]-(r:Record)
-  WHERE p.id IN $person_ids
+  WHERE p.id IN $input.person_ids
   WITH DISTINCT r, m, h
   RETURN collect([r.uid, m.id, h.id]) AS household_members, collect(r) AS household_records
 }
 CALL () {
   MATCH (a:Address)<-[:HAS_ADDRESS]-(:Record)-[:RESOLVES_TO]->(p:Person)<-[:RESOLVES_TO]-(r:Record)
-  WHERE a.key IN $address_keys AND p.status = 'active'
+  WHERE a.key IN $input.address_keys AND p.status = 'active'
   WITH DISTINCT r, p
   RETURN collect([r.uid, p.id]) AS neighbours, collect(r) AS neighbour_records
 }
 CALL (member_records, household_records, neighbour_records) {
   UNWIND member_records + household_records + neighbour_records AS x
   WITH DISTINCT x
-  WHERE x.stub IS NULL AND NOT x.uid IN $known
+  WHERE x.stub IS NULL AND NOT x.uid IN $input.known
   RETURN collect(x) AS unread
 }
 WITH members, household_members, neighbours, unread,
      reduce(names = [], x IN member_records | CASE WHEN x.given_norm IS NULL OR x.given_norm IN names
-                                                   OR x.given_norm IN $counted_givens THEN names
+                                                   OR x.given_norm IN $input.counted_givens THEN names
                                                    ELSE names + x.given_norm END) AS givens,
      reduce(names = [], x IN member_records | CASE WHEN x.family_norm IS NULL OR x.family_norm IN names
-                                                   OR x.family_norm IN $counted_families THEN names
+                                                   OR x.family_norm IN $input.counted_families THEN names
                                                    ELSE names + x.family_norm END) AS families,
      reduce(found = [], x IN member_records | found + [(x)<-[:ABOUT]-(d:StewardDecision {active: true})
                                                         | {id: d.id, kind: d.kind,

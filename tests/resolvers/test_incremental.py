@@ -6,6 +6,8 @@ import threading
 from pathlib import Path
 
 from graph_model.db import Database
+from resolvers.blocking import candidate_pairs
+from resolvers.features import features_from_record
 from resolvers.incremental import IncrementalResolver
 from resolvers.pipeline import ResolveOptions
 from tests.resolvers.helpers import household_of, load, person_of, resolve
@@ -82,3 +84,26 @@ def test_concurrent_pushes_do_not_duplicate_people(db: Database, tmp_path: Path)
     rows, _, _ = db.driver.execute_query(
         "MATCH (p:Person {status: 'active'}) RETURN count(p) AS n, sum(COUNT { (p)<-[:RESOLVES_TO]-() }) AS links")
     assert rows[0]["n"] == 1 and rows[0]["links"] == len(records)
+
+
+def test_push_takes_the_full_runs_candidates_skipping_keys_over_their_cap(db: Database, tmp_path: Path) -> None:
+    # 61 Smiths born in 2012, each with another given name, date and address: with the pushed one, the key surname
+    # sound + birth year holds 62 records, over its rule's cap (60). Only the one who shares the pushed record's
+    # given name (surname + given-name group) is a candidate, in the full run's blocking as in the push.
+    givens = [f"{first}{second}" for first in ("Al", "Bo", "Cy", "Di", "Ed", "Fa", "Gu", "Ha") for second in
+              ("ma", "ne", "ri", "to", "vu", "xo", "ye", "zi")]
+    common = [rec("health", f"H{n}", givens[n], "Smith", f"2012-{1 + n % 12:02d}-{1 + n % 27:02d}",
+                  addresses=[{"line1": f"{n} Mill Lane", "postcode": "LS6 2AB"}]) for n in range(61)]
+    pushed = rec("police", "P1", givens[0], "Smith", "2012-12-31",
+                 addresses=[{"line1": "1 Elm Way", "postcode": "LS2 7AB"}])
+    load(db, tmp_path, common)
+    [result] = push(db, tmp_path, [pushed], "pushed.jsonl")
+    everyone = [features_from_record(r) for r in [*common, pushed]]
+    pairs, _, report = candidate_pairs(everyone)
+    full = {everyone[j if i == len(common) else i].uid for i, j in pairs.tolist() if len(common) in (i, j)}
+    assert report.capped_blocks.get("phonetic_surname_birth_year") == 1
+    assert full == {"health:H0"}
+    assert result.candidates == len(full)
+    rows, _, _ = db.driver.execute_query("MATCH (:Record {uid: 'police:P1'})-[:SIMILAR_TO]-(o:Record) "
+                                         "RETURN collect(o.uid) AS others")
+    assert set(rows[0]["others"]) <= full
