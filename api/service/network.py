@@ -73,7 +73,8 @@ class Network:
         if key in self.edges:
             self.edges[key].evidence |= edge.evidence
         else:
-            self.edges[key] = edge
+            # A copy: the explorer hands out the same edges of a person again (kept per request), unmerged.
+            self.edges[key] = Edge(edge.source, edge.target, edge.kind, set(edge.evidence))
 
 
 def person_label(view: PersonView) -> str:
@@ -131,6 +132,22 @@ class Explorer:
         self.households: dict[str, HouseholdView | None] = {}
         self.labels: dict[NodeKey, str] = {}
         self.hubs_over_cap: set[NodeKey] = set()
+        self.hub_rows: dict[NodeKey, list[dict[str, Any]]] = {}  # expansions of hubs already fetched
+        self._edges: dict[str, tuple[PersonView, tuple[list[Edge], dict[NodeKey, str]]]] = {}
+
+    def edges_of(self, view: PersonView) -> tuple[list[Edge], dict[NodeKey, str]]:
+        """person_edges, once per person view and request (asked again for each hub and layer that reaches them)."""
+        cached = self._edges.get(view.id)
+        if cached is None or cached[0] is not view:
+            cached = (view, person_edges(view, self.kinds))
+            self._edges[view.id] = cached
+        return cached[1]
+
+    def keep_hub_rows(self, hubs: Iterable[NodeKey], rows: Iterable[dict[str, Any]]) -> None:
+        for hub in hubs:
+            self.hub_rows.setdefault(hub, [])
+        for row in rows:
+            self.hub_rows.setdefault((str(row["kind"]), str(row["key"])), []).append(row)
 
     async def people(self, ids: Iterable[str]) -> None:
         missing = [i for i in dict.fromkeys(ids) if i not in self.views]
@@ -143,28 +160,30 @@ class Explorer:
         nodes = list(nodes)
         persons = [key for kind, key in nodes if kind == PERSON]
         households = [key for kind, key in nodes if kind == HOUSEHOLD]
-        hubs: dict[str, list[str]] = defaultdict(list)
-        for kind, key in nodes:
-            if kind in _HUB_KINDS and kind != HOUSEHOLD:
-                hubs[_HUB_KINDS[kind]].append(key)
+        hub_keys = [(kind, key) for kind, key in nodes if kind in _HUB_KINDS and kind != HOUSEHOLD]
+        missing = [hub for hub in dict.fromkeys(hub_keys) if hub not in self.hub_rows]
         await self.people(persons)
         result: dict[NodeKey, list[tuple[Edge, NodeKey]]] = defaultdict(list)
 
-        hub_rows: list[dict[str, Any]] = []
-        if hubs:
+        if missing:
+            hubs: dict[str, list[str]] = defaultdict(list)
+            for kind, key in missing:
+                hubs[_HUB_KINDS[kind]].append(key)
             parameters: dict[str, object] = {name: hubs.get(name, []) for name in ("addresses", "phones", "emails",
                                                                                    "schools")}
             parameters["max_degree"] = self.settings.hub_max_degree
-            hub_rows, _ = await asyncio.gather(self.scope.db.read("api/expand_hubs", parameters),
-                                               self._households(households))
+            fetched, _ = await asyncio.gather(self.scope.db.read("api/expand_hubs", parameters),
+                                              self._households(households))
+            self.keep_hub_rows(missing, fetched)
         else:
             await self._households(households)
+        hub_rows = [row for hub in dict.fromkeys(hub_keys) for row in self.hub_rows[hub]]
         # People reached through hubs and relationships: their views decide their edges.
         reached = {str(row["person_id"]) for row in hub_rows if row.get("person_id")}
         for person_id in persons:
             view = self.views.get(person_id)
             if view is not None:
-                edges, labels = person_edges(view, self.kinds)
+                edges, labels = self.edges_of(view)
                 reached |= {key for kind, key in (e.target for e in edges) if kind == PERSON}
         await self.people(reached)
 
@@ -172,7 +191,7 @@ class Explorer:
             view = self.views.get(person_id)
             if view is None:
                 continue
-            edges, labels = person_edges(view, self.kinds)
+            edges, labels = self.edges_of(view)
             self.labels.update({k: v for k, v in labels.items() if k not in self.labels})
             for edge in edges:
                 if edge.target[0] == PERSON and self.views.get(edge.target[1]) is None:
@@ -189,7 +208,7 @@ class Explorer:
             view = self.views.get(str(reached_id))
             if view is None:
                 continue
-            edges, labels = person_edges(view, self.kinds)
+            edges, labels = self.edges_of(view)
             for edge in edges:
                 if edge.target == hub:
                     self.labels.setdefault(hub, labels.get(hub, ""))
@@ -237,8 +256,9 @@ class Explorer:
     # ------------------------------------------------------------------ network and path
     async def network(self, person_id: str, hops: int) -> Network | None:
         """The person's neighbourhood up to ``hops`` edges away; None when the person does not exist for the caller."""
-        # One query loads the person with their household and its members (the first hops' nodes).
-        await self.scope.person_and_household(person_id)
+        # One query loads the person's household and its members, and what their addresses, phones, emails and
+        # schools lead to (the first two layers' nodes); the layers below take only what they can see of it.
+        self.keep_hub_rows((), await self.scope.network_start(person_id))
         await self.people([person_id])
         start = self.views.get(person_id)
         if start is None:
@@ -285,7 +305,7 @@ class Explorer:
                 view = self.views.get(key)
                 if view is None:
                     continue
-                for edge in person_edges(view, self.kinds)[0]:
+                for edge in self.edges_of(view)[0]:
                     if edge.target in shown:
                         network.add_edge(edge)
             elif kind == HOUSEHOLD and "LOCATED_AT" in self.kinds:

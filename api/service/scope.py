@@ -21,7 +21,7 @@ from api.auth import Principal
 from api.config import ApiSettings
 from api.errors import Forbidden
 from api.policy import Decision, Policy, PolicyDecisionPoint, Subject
-from api.service.bundles import HouseholdBundle, PersonBundle, parse_person_rows
+from api.service.bundles import HouseholdBundle, PersonBundle, parse_person_rows, person_from_row
 from api.service.views import (
     HouseholdView,
     LinkView,
@@ -237,6 +237,25 @@ class RequestScope:
                 for member in bundle.people:
                     self.person_bundles.prime(member.id, [member])
         return await self.person(person_id)
+
+    async def network_start(self, person_id: str) -> list[dict[str, Any]]:
+        """The first layers of a network around the person in one query: their household with its members, and
+        the people attached to the addresses, phones, emails and schools on their records. The bundles go into
+        this request's loaders (raw values: views are built from them, through the policy, only when asked for);
+        returns the hub rows (as ``api/expand_hubs`` gives them) for every hub on the person's records."""
+        rows = await self.db.read("api/network_start", {"person_id": person_id,
+                                                        "max_degree": self.settings.hub_max_degree,
+                                                        "restricted_marker": self.services.restricted_marker})
+        if not rows:
+            return []
+        for household in rows[0]["households"]:
+            bundle = HouseholdBundle.from_row(household)
+            self.household_bundles.prime(bundle.id, bundle)
+            for member in bundle.people:
+                self.person_bundles.prime(member.id, [member])
+        for person in rows[0]["people"]:
+            self.person_bundles.prime(person["id"], [person_from_row(person)])
+        return list(rows[0]["hubs"])
 
     async def _load_links(self, ids: list[str]) -> list[list[dict[str, Any]]]:
         rows = await self.db.read("api/person_links", {"ids": list(ids)})

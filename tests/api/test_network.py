@@ -7,6 +7,9 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
+import neo4j
+import pytest
+
 from api.auth import Principal
 from api.execution import execute_operation
 from tests.api.helpers import ApiServer
@@ -161,3 +164,23 @@ def test_every_edge_between_shown_nodes_is_listed_the_outermost_layer_included(a
     near = network(api, ava, hops=1, **ANALYST_MASH)
     household = next(n["id"] for n in near["nodes"] if n["kind"] == "HOUSEHOLD")
     assert (sara, household, "MEMBER_OF") in {(e["source"], e["target"], e["kind"]) for e in near["edges"]}
+
+
+def test_two_hops_around_a_child_take_one_read(api: ApiServer, seeded: Seeded,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The household, its members and everyone behind the child's addresses, phones and school come in one query
+    (the real one, observed on its way to the database), so a network does not cost a round trip per layer."""
+    db = api.services.db
+    reads: list[str] = []
+    execute = db._execute
+
+    async def observed(name: str, parameters: Any, access: str) -> list[dict[str, Any]]:
+        if access == neo4j.READ_ACCESS:
+            reads.append(name)
+        return await execute(name, parameters, access)
+
+    monkeypatch.setattr(db, "_execute", observed)
+    ava = seeded.person("health:H-AVA")
+    result = network(api, ava, **ANALYST_MASH)
+    assert seeded.person("health:H-LILY") in people(result)  # through the school
+    assert reads == ["api/network_start"]
