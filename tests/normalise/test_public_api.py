@@ -22,6 +22,7 @@ FUNCTIONS = [
     ("parse_date", ["raw", "today", "day_first"]),
     ("dob_relation", ["a", "b"]),
     ("normalise_postcode", ["raw"]),
+    ("other_postcode", ["raw"]),
     ("normalise_phone", ["raw", "region"]),
     ("normalise_email", ["raw"]),
     ("normalise_address", ["line1", "line2", "town", "postcode", "uprn"]),
@@ -50,7 +51,8 @@ RESULTS = [
     ("Postcode", ["value", "outward", "inward", "sector", "district", "area", "valid", "raw"]),
     ("Phone", ["e164", "kind", "valid", "placeholder", "raw"]),
     ("Email", ["value", "valid", "placeholder", "raw"]),
-    ("Address", ["key", "flat", "number", "building", "street", "town", "postcode", "placeholder", "raw"]),
+    ("Address", ["key", "flat", "number", "building", "street", "town", "postcode", "placeholder", "raw",
+                 "other_postcode"]),
     ("Identifier", ["scheme", "value", "valid", "reason", "raw"]),
 ]
 
