@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,6 +47,35 @@ _CAPS = {rule.name: rule.cap for rule in BLOCKING_RULES} | {
     "identifier": max(rule.cap for rule in BLOCKING_RULES if rule.name in ("nhs_number", "upn", "pnc_id",
                                                                           "other_identifier"))}
 _CANDIDATE_LIMIT = 500  # a backstop only: the caps keep candidates far below it
+# Term frequencies: counting a name's records walks its index entries, thousands for a common name, on every resolve.
+# A name held by this many records is counted again only when its count is this old: a few more records change its
+# share by about 1% (a hundredth of a bit), while rare names, whose share a single record moves, are always counted.
+_COMMON_NAME_RECORDS = 200
+_COMMON_NAME_SECONDS = 300.0
+
+
+class _CommonNameCounts:
+    """Records per common given name and surname, as last counted (shared by the resolutions of one process)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[str, dict[str, tuple[int, float]]] = {"givens": {}, "families": {}}
+
+    def known(self) -> dict[str, dict[str, int]]:
+        """The counts still fresh: {"givens": {name: records}, "families": {...}}."""
+        oldest = time.monotonic() - _COMMON_NAME_SECONDS
+        with self._lock:
+            for counts in self._counts.values():
+                for name in [n for n, (_c, at) in counts.items() if at < oldest]:
+                    del counts[name]
+            return {kind: {name: count for name, (count, _at) in counts.items()} for kind, counts in self._counts.items()}
+
+    def learn(self, givens: dict[str, int], families: dict[str, int]) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for kind, counted in (("givens", givens), ("families", families)):
+                self._counts[kind].update({name: (count, now) for name, count in counted.items()
+                                           if count >= _COMMON_NAME_RECORDS})
 
 
 @dataclass
@@ -78,19 +109,23 @@ class CandidateMatch:
 class _Reads:
     """What one resolution has read already in its transaction: record rows and name counts (each read once)."""
 
-    def __init__(self, tx: neo4j.ManagedTransaction) -> None:
+    def __init__(self, tx: neo4j.ManagedTransaction, common: _CommonNameCounts) -> None:
         self.tx = tx
+        self.common = common
+        self.known_counts = common.known()  # not counted again by the statements below
         self.rows: dict[str, dict[str, Any]] = {}
-        self.given_counts: dict[str, int] = {}
-        self.family_counts: dict[str, int] = {}
+        self.given_counts: dict[str, int] = dict(self.known_counts["givens"])
+        self.family_counts: dict[str, int] = dict(self.known_counts["families"])
         self.records = 0
         self.decisions: dict[str, dict[str, Any]] = {}  # id -> {id, kind, a, b}
 
     def add(self, read: dict[str, Any]) -> None:
         """Take in what a statement read: feature rows, name counts, the number of records, steward decisions."""
         self.rows.update({row["uid"]: row for row in read.get("rows") or ()})
-        self.given_counts.update(dict(read.get("given_counts") or ()))
-        self.family_counts.update(dict(read.get("family_counts") or ()))
+        givens, families = dict(read.get("given_counts") or ()), dict(read.get("family_counts") or ())
+        self.given_counts.update(givens)
+        self.family_counts.update(families)
+        self.common.learn(givens, families)
         if read.get("records") is not None:
             self.records = read["records"]
         for decision in read.get("decisions") or ():
@@ -110,6 +145,7 @@ class IncrementalResolver:
         self.model = LinkageModel.load(Path(path))
         self.weights_table = self.model.level_weights()
         self.inferences = enabled_inferences(self.model)
+        self.common_names = _CommonNameCounts()
 
     # ---------------------------------------------------------------- public
     def resolve(self, uid: str, *, decision_id: str | None = None) -> RecordResolution:
@@ -159,8 +195,9 @@ class IncrementalResolver:
     def _match(self, tx: neo4j.ManagedTransaction, record: PreparedRecord,
                parameters: dict[str, Any]) -> list[CandidateMatch]:
         # One round trip: the candidates' feature rows with their people, and the name counts.
-        reads = _Reads(tx)
-        reads.add(run_in(tx, "resolve/candidates_for_values", {"input": parameters})[0])
+        reads = _Reads(tx, self.common_names)
+        reads.add(run_in(tx, "resolve/candidates_for_values",
+                         {"input": {**parameters, "known_counts": reads.known_counts}})[0])
         if not reads.rows:
             return []
         others = [features_from_row(row) for _uid, row in sorted(reads.rows.items())]
@@ -178,10 +215,10 @@ class IncrementalResolver:
                  locked: bool = False) -> RecordResolution:
         if not locked:
             run_in(tx, "resolve/lock_for_incremental")
-        reads = _Reads(tx)
+        reads = _Reads(tx, self.common_names)
         # One round trip: the record, its candidates (feature rows and people), their name counts, its decisions.
-        found = run_in(tx, "resolve/incremental_candidates",
-                       {"uid": uid, "caps": _CAPS, "limit": _CANDIDATE_LIMIT})
+        found = run_in(tx, "resolve/incremental_candidates", {"uid": uid, "caps": _CAPS, "limit": _CANDIDATE_LIMIT,
+                                                               "known_counts": reads.known_counts})
         if not found:
             raise KeyError(uid)
         rows = found[0]["rows"]

@@ -4,9 +4,11 @@
 //          landline nodes, its surname sound and birth year, its date of birth and an initial, or its surname and a
 //          given-name group, resolved to a person, each as resolution's feature row (the columns of
 //          resolve/fetch_records_by_uid, with its person); how many records carry each given name and surname of
-//          the record and of the candidates, and how many records there are (term frequencies)
+//          the record and of the candidates (but those in known_counts), and how many records there are (term
+//          frequencies)
 // Parameters: $input, one map of: identifiers, phones, emails, addresses (node keys), family_phonetic, dob,
-//             family_norm, given_groups, given_norm, caps (map of rule name -> most records a key may hold), limit
+//             family_norm, given_groups, given_norm, caps (map of rule name -> most records a key may hold), limit,
+//             known_counts (map: givens, families, each a map of name -> records the caller knows already)
 //             (one map: Neo4j plans a statement again for every size class of a list parameter, half a
 //             second each, and a push's lists vary in size; lists inside a map do not count)
 CALL () {
@@ -34,8 +36,8 @@ CALL () {
   MATCH (n)<-[:HAS_ADDRESS]-(o:Record)
   RETURN o
   UNION
-  MATCH (o:Record {family_phonetic: $input.family_phonetic})
-  WHERE left(o.dob, 4) = left($input.dob, 4) AND o.stub IS NULL
+  MATCH (o:Record)
+  WHERE o.family_phonetic = $input.family_phonetic AND o.dob STARTS WITH left($input.dob, 4) AND o.stub IS NULL
   WITH collect(o) AS block
   WHERE size(block) + 1 <= $input.caps.phonetic_surname_birth_year
   UNWIND block AS o
@@ -86,6 +88,8 @@ WITH rows,
      reduce(names = [], name IN [$input.family_norm] + candidate_families |
             CASE WHEN name IS NULL OR name IN names THEN names ELSE names + name END) AS families
 RETURN rows,
-  [name IN givens | [name, COUNT { MATCH (g:Record {given_norm: name}) }]] AS given_counts,
-  [name IN families | [name, COUNT { MATCH (f:Record {family_norm: name}) }]] AS family_counts,
+  [name IN givens WHERE $input.known_counts.givens[name] IS NULL
+   | [name, COUNT { MATCH (g:Record {given_norm: name}) }]] AS given_counts,
+  [name IN families WHERE $input.known_counts.families[name] IS NULL
+   | [name, COUNT { MATCH (f:Record {family_norm: name}) }]] AS family_counts,
   COUNT { MATCH (counted:Record) } AS records

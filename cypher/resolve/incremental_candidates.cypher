@@ -1,12 +1,13 @@
 // Purpose: what a real-time resolve reads first, in one round trip: the record and its candidate records, each as
 //          resolution's feature row (the columns of resolve/fetch_records_by_uid, with the person it resolves to
-//          now); how many records carry each of their given names and surnames, and how many records there are
-//          (term frequencies); the steward decisions about the record. Candidates share a key of a full run's
+//          now); how many records carry each of their given names and surnames (but those in $known_counts), and
+//          how many records there are (term frequencies); the steward decisions about the record. Candidates share a key of a full run's
 //          blocking rule with the record, and, as there, a key held by more records than the rule's cap is a
 //          super-node, not evidence, and gives none: a valid identifier, mobile, email, address (not a
 //          placeholder) or landline node; surname sound and birth year; date of birth and the given name's, the
 //          surname's or both initials (either order); surname and a given-name group
-// Parameters: $uid, $caps (map of rule name -> most records a key may hold), $limit
+// Parameters: $uid, $caps (map of rule name -> most records a key may hold), $limit, $known_counts (map: givens,
+//             families, each a map of name -> records the caller knows already)
 MATCH (r:Record {uid: $uid})
 WHERE r.stub IS NULL
 CALL (r) {
@@ -19,8 +20,8 @@ CALL (r) {
   WHERE o <> r AND o.stub IS NULL
   RETURN o
   UNION
-  MATCH (o:Record {family_phonetic: r.family_phonetic})
-  WHERE left(o.dob, 4) = left(r.dob, 4) AND o.stub IS NULL
+  MATCH (o:Record)
+  WHERE o.family_phonetic = r.family_phonetic AND o.dob STARTS WITH left(r.dob, 4) AND o.stub IS NULL
   WITH r, collect(o) AS block
   WHERE size(block) <= $caps.phonetic_surname_birth_year
   UNWIND block AS o
@@ -73,8 +74,10 @@ RETURN
      schools: [(x)-[:ATTENDS]->(s:School) | s.urn],
      related: [(x)-[rel:RELATED]-(o:Record) | [o.uid, rel.type, startNode(rel) = x]],
      person_id: [(x)-[:RESOLVES_TO]->(p:Person) | p.id][0]}] AS rows,
-  [name IN givens | [name, COUNT { MATCH (g:Record {given_norm: name}) }]] AS given_counts,
-  [name IN families | [name, COUNT { MATCH (f:Record {family_norm: name}) }]] AS family_counts,
+  [name IN givens WHERE $known_counts.givens[name] IS NULL
+   | [name, COUNT { MATCH (g:Record {given_norm: name}) }]] AS given_counts,
+  [name IN families WHERE $known_counts.families[name] IS NULL
+   | [name, COUNT { MATCH (f:Record {family_norm: name}) }]] AS family_counts,
   COUNT { MATCH (counted:Record) } AS records,
   [(r)<-[:ABOUT]-(d:StewardDecision {active: true}) | {id: d.id, kind: d.kind,
                                                        uids: [(d)-[:ABOUT]->(x:Record) | x.uid]}] AS decisions
