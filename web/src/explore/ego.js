@@ -7,7 +7,9 @@
 
 const NODE_ROOM = 24; // half the room one drawn node takes, its caption included at the usual zoom
 const GAP = 10; // between neighbouring subtrees on an arc
-const MEMBER_SPACING = 56; // between members of a household inside its box
+// Between members of a household inside its box: a caption is up to 140 px wide and two or three lines high.
+const MEMBER_X = 150;
+const MEMBER_Y = 84;
 const ARC = 1.6 * Math.PI; // the arc a node's outer neighbours take, leaving room for the edge it was reached by
 
 /**
@@ -36,11 +38,15 @@ export function egoPositions(cy, startId) {
       adjacent.get(b).add(a);
     }
   }
+  const grid = (count) => {
+    const columns = Math.ceil(Math.sqrt(count));
+    return {columns, rows: Math.ceil(count / columns)};
+  };
   const room = (unit) => {
     const inside = members.get(unit);
     if (!inside) return NODE_ROOM;
-    const columns = Math.ceil(Math.sqrt(inside.length));
-    return (columns * MEMBER_SPACING) / 2 + NODE_ROOM;
+    const {columns, rows} = grid(inside.length);
+    return Math.hypot((columns * MEMBER_X) / 2, (rows * MEMBER_Y) / 2) + NODE_ROOM;
   };
 
   const children = new Map();
@@ -108,11 +114,10 @@ export function egoPositions(cy, startId) {
       positions[unit] = at;
       continue;
     }
-    const columns = Math.ceil(Math.sqrt(inside.length));
-    const rows = Math.ceil(inside.length / columns);
+    const {columns, rows} = grid(inside.length);
     inside.forEach((id, i) => {
-      positions[id] = {x: at.x + ((i % columns) - (columns - 1) / 2) * MEMBER_SPACING,
-        y: at.y + (Math.floor(i / columns) - (rows - 1) / 2) * MEMBER_SPACING};
+      positions[id] = {x: at.x + ((i % columns) - (columns - 1) / 2) * MEMBER_X,
+        y: at.y + (Math.floor(i / columns) - (rows - 1) / 2) * MEMBER_Y};
     });
   }
   return positions;
