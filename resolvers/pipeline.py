@@ -191,12 +191,16 @@ def resolve_all(db: Database, options: ResolveOptions = ResolveOptions(),
         person_of_record = {features[i].uid: label for label, members in people.items() for i in members}
         households = form_households(people, features, person_of_record, places)
         flagged = set(households.flagged_several_households)
+        # Read before _write_people clears every assignment (MEMBER_OF included): household ids stay
+        # stable across re-runs only if the old memberships are known.
+        old_household_of = {row["person_id"]: row["household_id"]
+                            for row in db.stream("resolve/existing_household_links")}
         person_ids, events = _write_people(db, features, people, places, flagged, options)
         summary.people = len(people)
         summary.identity_events = dict(Counter(e["kind"] for e in events))
 
     with stage("households"):
-        summary.households = _write_households(db, households, person_ids, options.batch_size)
+        summary.households = _write_households(db, households, person_ids, old_household_of, options.batch_size)
         summary.flagged_several_households = len(flagged)
     return summary
 
@@ -465,8 +469,8 @@ def _write_people(db: Database, features: Sequence[RecordFeatures], people: dict
     return person_ids, events
 
 
-def _write_households(db: Database, result: Any, person_ids: dict[int, str], batch_size: int) -> int:
-    old_household_of = {row["person_id"]: row["household_id"] for row in db.stream("resolve/existing_household_links")}
+def _write_households(db: Database, result: Any, person_ids: dict[int, str], old_household_of: dict[str, str],
+                      batch_size: int) -> int:
     groups: dict[int, list[int]] = defaultdict(list)
     for person, household in result.household_of.items():
         groups[household].append(person)

@@ -131,6 +131,26 @@ def test_person_ids_are_stable_when_a_record_is_added_or_removed(db: Database, t
     assert again["health:H-AVA"] == before["health:H-AVA"]
 
 
+def test_household_ids_are_stable_across_re_runs(db: Database, tmp_path: Path) -> None:
+    # Practitioners' systems keep household ids: a re-run, and a re-run after a new member's record
+    # arrives, must keep them (the memberships are read before the run clears its assignments).
+    load(db, tmp_path, family_records())
+    resolve(db, tmp_path)
+    before = household_of(db)
+    assert before and len(set(before.values())) == 1
+    resolve(db, tmp_path)
+    assert household_of(db) == before
+    load(db, tmp_path, [rec("social_care", "S-ZAK", "Zak", "Khan", "2012-11-02", sex="M")], name="more.jsonl")
+    resolve(db, tmp_path)
+    after = household_of(db)
+    assert after["social_care:S-ZAK"] == before["health:H-ZAK"]
+    assert {u: after[u] for u in before} == before
+    rows, _, _ = db.driver.execute_query(
+        "MATCH (h:Household) OPTIONAL MATCH (h)-[:AT]->(a:Address) RETURN h.id AS id, h.size AS size, "
+        "count(a) AS addresses")
+    assert [(r["id"], r["addresses"]) for r in rows] == [(before["health:H-ZAK"], 1)]
+
+
 def test_merge_and_split_are_journaled(db: Database, tmp_path: Path) -> None:
     # Zak's two records start apart (no shared key), then a record that links them arrives.
     load(db, tmp_path, [rec("health", "H1", "Zakariya", "Khan", "2012-11-02", identifiers={"nhs_number": "9434765919"}),
