@@ -6,9 +6,10 @@ import threading
 from pathlib import Path
 
 from graph_model.db import Database
+from graph_model.records import prepare
 from resolvers.blocking import candidate_pairs
-from resolvers.features import features_from_record
-from resolvers.incremental import IncrementalResolver
+from resolvers.features import features_from_record, features_from_row
+from resolvers.incremental import _CAPS, IncrementalResolver
 from resolvers.pipeline import ResolveOptions
 from tests.resolvers.helpers import household_of, load, person_of, resolve
 from tests.resolvers.test_pipeline import TRUTH, assert_partition, family_records, rec
@@ -107,3 +108,30 @@ def test_push_takes_the_full_runs_candidates_skipping_keys_over_their_cap(db: Da
     rows, _, _ = db.driver.execute_query("MATCH (:Record {uid: 'police:P1'})-[:SIMILAR_TO]-(o:Record) "
                                          "RETURN collect(o.uid) AS others")
     assert set(rows[0]["others"]) <= full
+
+
+def test_real_time_reads_give_the_same_feature_rows_as_fetch_records_by_uid(db: Database, tmp_path: Path) -> None:
+    # The real-time statements repeat resolve/fetch_records_by_uid's row (one statement per file): they must not drift.
+    load(db, tmp_path, family_records())
+    resolve(db, tmp_path)
+    people = person_of(db)
+    uids = sorted(people)
+    reference = {row["uid"]: row for row in db.run("resolve/fetch_records_by_uid", {"uids": uids})}
+    known = {"givens": {}, "families": {}}
+    candidates = db.run("resolve/incremental_candidates", {"uid": uids[0], "caps": _CAPS, "limit": 500,
+                                                           "known_counts": known})[0]["rows"]
+    around = db.run("resolve/incremental_component", {"input": {
+        "person_ids": sorted(set(people.values())), "address_keys": [], "known": [], "counted_givens": [],
+        "counted_families": []}})[0]["rows"]
+    record = prepare(family_records()[0])
+    matched = db.run("resolve/candidates_for_values", {"input": {
+        "identifiers": [], "phones": [p["e164"] for p in record.phones], "emails": [], "addresses": [],
+        "family_phonetic": record.props["family_phonetic"], "dob": record.props["dob"],
+        "family_norm": record.props["family_norm"], "given_groups": record.props["given_groups"],
+        "given_norm": record.props["given_norm"], "caps": _CAPS, "limit": 500, "known_counts": known}})[0]["rows"]
+    for rows in (candidates, around, matched):
+        assert len(rows) > 1
+        for row in rows:
+            assert set(row) == set(reference[row["uid"]])
+            assert features_from_row(row) == features_from_row(reference[row["uid"]]), row["uid"]
+            assert row["person_id"] == reference[row["uid"]]["person_id"] == people[row["uid"]]
