@@ -61,7 +61,8 @@ KNOWN_RECORD_PROPERTIES = frozenset({"uid", *_RECORD_PROPERTIES})
 # that from the refused transaction, the importer only when the schema is built, so values are checked first.
 INDEX_KEY_LIMIT = 8000
 _INDEXED_RECORD_PROPERTIES = ("uid", "source", "given_norm", "family_norm", "family_phonetic", "dob")
-_ADDRESS_PROPERTIES = ("flat", "number", "building", "street", "town", "postcode", "other_postcode", "placeholder", "display", "uprn")
+_ADDRESS_PROPERTIES = ("flat", "number", "building", "street", "town", "postcode", "other_postcode", "placeholder",
+                       "display", "uprn")
 
 NODE_FILES: dict[str, tuple[str, list[str]]] = {
     "records": ("Record", RECORD_HEADER),

@@ -12,10 +12,13 @@ from typer.testing import CliRunner
 
 from api.audit import entry_hash
 from api.cli.main import app as cli
+from api.policy import load_policy
 from graph_model.db import Database
 from tests.api.conftest import TEST_SECRET
 from tests.api.helpers import ApiServer
 from tests.api.seed import Seeded, seed_family
+
+SHIPPED_VERSION = load_policy().version  # the shipped policy's, whatever it is now
 
 POLICE_S47 = {"agency": "police", "role": "practitioner", "purpose": "s47_enquiry"}
 PERSON = "query One($id: ID!) { person(id: $id) { id givenName records { edges { node { sourceId dob } } } } }"
@@ -65,7 +68,7 @@ def test_every_request_is_one_entry_refusals_included(api: ApiServer, seeded: Se
     first = logged[responses[0].headers["x-request-id"]]
     assert first["decision"] == "permitted" and first["subjects"] == [ava] and first["requested"] == [ava]
     assert first["user"] == "tester" and first["agency"] == "police" and first["role"] == "practitioner"
-    assert first["purpose"] == "s47_enquiry" and first["policy_version"] == "2026.1"
+    assert first["purpose"] == "s47_enquiry" and first["policy_version"] == SHIPPED_VERSION
     assert first["operation"] == "One" and len(first["operation_hash"]) == 64
     assert {"Query.person", "Person.givenName", "Record.dob"} <= set(first["fields"])
     assert "MASH-1" in first["rules"] or "ORD-1" in first["rules"]

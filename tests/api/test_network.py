@@ -136,7 +136,8 @@ def test_paths_never_run_through_what_the_caller_may_not_see(api: ApiServer, see
 def test_person_nodes_carry_agencies_and_held_notices_as_the_single_view_does(api: ApiServer, seeded: Seeded) -> None:
     query = """query N($id: ID!) { network(personId: $id, hops: 1) {
       nodes { id kind agencies heldElsewhere { agency { code } contact } nameWithheld } } }"""
-    single = """query P($id: ID!) { person(id: $id) { agenciesInvolved { code } heldElsewhere { agency { code } contact } } }"""
+    single = """query P($id: ID!) {
+      person(id: $id) { agenciesInvolved { code } heldElsewhere { agency { code } contact } } }"""
     ava = seeded.person("health:H-AVA")
     for who in (SOCIAL_CARE_S47, POLICE_S47):
         nodes = {n["id"]: n for n in api.data(query, variables={"id": ava}, **who)["network"]["nodes"]}

@@ -11,8 +11,10 @@ import pytest
 from neo4j import Driver
 
 from api.config import ApiSettings
-from api.policy import DEFAULT_POLICY
+from api.policy import DEFAULT_POLICY, load_policy
 from tests.api.helpers import ApiServer
+
+SHIPPED = load_policy().version  # the shipped policy's version, whatever it is now
 
 POLICY_QUERY = "{ policy { version } }"
 PERSON_QUERY = 'query P { person(id: "per_0000000000000000") { id } }'
@@ -54,23 +56,23 @@ def latest_entry(server: ApiServer) -> dict[str, object]:
 def test_a_cached_token_is_not_admitted_after_the_policy_drops_its_agency(server: ApiServer, policy_file: Path) -> None:
     token = server.token(agency="probation", role="practitioner", user="officer-7")
     first = server.post(POLICY_QUERY, token=token, purpose="s47_enquiry")
-    assert first.status_code == 200 and first.json()["data"]["policy"]["version"] == "2026.1"
+    assert first.status_code == 200 and first.json()["data"]["policy"]["version"] == SHIPPED
 
     original = policy_file.read_text(encoding="utf-8")
     # The agency is renamed throughout: a token naming the old code names an agency the policy no longer knows.
-    rewrite(policy_file, lambda text: text.replace('version: "2026.1"', 'version: "2026.2"').replace(
+    rewrite(policy_file, lambda text: text.replace(f'version: "{SHIPPED}"', 'version: "reload-2"').replace(
         "probation", "probation_service"))
-    wait_for_version(server, "2026.2")
+    wait_for_version(server, "reload-2")
 
     refused = server.post(POLICY_QUERY, token=token, purpose="s47_enquiry")
     assert refused.status_code == 401
     entry = latest_entry(server)
-    assert entry["decision"] == "refused" and entry["user"] == "officer-7" and entry["policy_version"] == "2026.2"
+    assert entry["decision"] == "refused" and entry["user"] == "officer-7" and entry["policy_version"] == "reload-2"
 
-    policy_file.write_text(original.replace('version: "2026.1"', 'version: "2026.3"'), encoding="utf-8")
-    wait_for_version(server, "2026.3")
+    policy_file.write_text(original.replace(f'version: "{SHIPPED}"', 'version: "reload-3"'), encoding="utf-8")
+    wait_for_version(server, "reload-3")
     again = server.post(POLICY_QUERY, token=token, purpose="s47_enquiry")
-    assert again.status_code == 200 and again.json()["extensions"]["policyVersion"] == "2026.3"
+    assert again.status_code == 200 and again.json()["extensions"]["policyVersion"] == "reload-3"
 
 
 def test_a_memoised_decision_does_not_outlive_a_rule_change(server: ApiServer, policy_file: Path) -> None:
@@ -79,24 +81,24 @@ def test_a_memoised_decision_does_not_outlive_a_rule_change(server: ApiServer, p
     assert "errors" not in allowed and allowed["data"]["person"] is None
 
     # Early help is no longer a purpose for which practitioners may read the single view.
-    rewrite(policy_file, lambda text: text.replace('version: "2026.1"', 'version: "2026.2"').replace(
+    rewrite(policy_file, lambda text: text.replace(f'version: "{SHIPPED}"', 'version: "reload-2"').replace(
         "    purposes: [mash_enquiry, s47_enquiry, s17_assessment, early_help]\n    effect: permit\n"
         "  - id: OP-NETWORK",
         "    purposes: [mash_enquiry, s47_enquiry, s17_assessment]\n    effect: permit\n  - id: OP-NETWORK"))
-    wait_for_version(server, "2026.2")
+    wait_for_version(server, "reload-2")
 
     refused = server.post(PERSON_QUERY, token=token, purpose="early_help").json()
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-    assert refused["extensions"]["policyVersion"] == "2026.2"
+    assert refused["extensions"]["policyVersion"] == "reload-2"
     entry = latest_entry(server)
-    assert entry["policy_version"] == "2026.2" and entry["decision"] == "refused"
+    assert entry["policy_version"] == "reload-2" and entry["decision"] == "refused"
 
 
 def test_an_invalid_policy_file_leaves_the_policy_in_force(server: ApiServer, policy_file: Path) -> None:
     token = server.token(agency="police", role="practitioner")
-    rewrite(policy_file, lambda text: text.replace('version: "2026.1"', 'version: "2026.9"').replace(
+    rewrite(policy_file, lambda text: text.replace(f'version: "{SHIPPED}"', 'version: "reload-9"').replace(
         "policy_format: 1", "policy_format: 99"))
     time.sleep(0.5)  # ten reload intervals
-    assert server.services.policy.version == "2026.1"
+    assert server.services.policy.version == SHIPPED
     response = server.post(POLICY_QUERY, token=token, purpose="s47_enquiry")
-    assert response.status_code == 200 and response.json()["data"]["policy"]["version"] == "2026.1"
+    assert response.status_code == 200 and response.json()["data"]["policy"]["version"] == SHIPPED

@@ -234,8 +234,8 @@ def test_override_by_config(tmp_path: Path) -> None:
     from graph_model.config import Settings
 
     custom = tmp_path / "policy.yaml"
-    custom.write_text(DEFAULT_POLICY.read_text().replace('version: "2026.1"', 'version: "local-7"'))
+    custom.write_text(DEFAULT_POLICY.read_text().replace(f'version: "{POLICY.version}"', 'version: "local-7"'))
     settings = ApiSettings.from_mapping({"MASHGRAPH_ENV": "development", "MASHGRAPH_POLICY_FILE": str(custom)},
                                         database=Settings())
     assert load_policy(settings.policy_file).version == "local-7"
-    assert load_policy().version == "2026.1"
+    assert load_policy().version == POLICY.version != "local-7"

@@ -34,8 +34,10 @@ def rules_pairing(left: dict[str, Any], right: dict[str, Any]) -> set[str]:
      {"given_name": "Laurex", "family_name": "Frahn", "dob": "1918-07-01",
       "addresses": [{"line1": "15 Solomon Crescent", "postcode": "LS6 2AB"}]}, "name_postcode"),
     ("name in the other field, same postcode abroad",
-     {"given_name": "Raquel", "family_name": "Watkin", "addresses": [{"line1": "2 Quay Road", "town": "Dublin", "postcode": "D02 X285"}]},
-     {"given_name": "Tommy", "family_name": "Raquel", "addresses": [{"line1": "12 Quay Rd", "town": "Dublin", "postcode": "d02x285"}]},
+     {"given_name": "Raquel", "family_name": "Watkin",
+      "addresses": [{"line1": "2 Quay Road", "town": "Dublin", "postcode": "D02 X285"}]},
+     {"given_name": "Tommy", "family_name": "Raquel",
+      "addresses": [{"line1": "12 Quay Rd", "town": "Dublin", "postcode": "d02x285"}]},
      "name_postcode"),
 ])
 def test_rule_finds_pair(description: str, left: dict, right: dict, rule: str) -> None:
