@@ -38,6 +38,7 @@ from graph_model.normalise import (
     parse_date,
     phonetic_key,
 )
+from graph_model.pickling import fast_pickling
 
 __all__ = [
     "CANONICAL_FIELDS",
@@ -72,6 +73,7 @@ def record_uid(source: str, source_id: str) -> str:
     return f"{source}:{source_id}"
 
 
+@fast_pickling
 @dataclass(slots=True)
 class PreparedRecord:
     """What one record becomes in the graph."""

@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from graph_model.ingest.readers import SourceItem
+from graph_model.pickling import fast_pickling
 from graph_model.records import PreparedRecord, RecordRejected, prepare
 
 __all__ = ["PreparePool", "Prepared", "Rejection", "auto_workers", "prepare_items"]
@@ -28,6 +29,7 @@ __all__ = ["PreparePool", "Prepared", "Rejection", "auto_workers", "prepare_item
 WORKERS_MIN_BYTES = 4_000_000
 
 
+@fast_pickling
 @dataclass(frozen=True, slots=True)
 class Rejection:
     """A record that was not stored: where it was and why. ``text`` is the raw input, for the quarantine file."""
@@ -41,6 +43,7 @@ class Rejection:
     text: str | None = None
 
 
+@fast_pickling
 @dataclass(frozen=True, slots=True)
 class Prepared:
     line: int
