@@ -232,11 +232,14 @@ class RequestScope:
             rows = await self.db.read("api/household_bundles", {"ids": [], "person_ids": [person_id],
                                                                  "restricted_marker": self.services.restricted_marker})
             for row in rows:
-                bundle = HouseholdBundle.from_row(row)
-                self.household_bundles.prime(bundle.id, bundle)
-                for member in bundle.people:
-                    self.person_bundles.prime(member.id, [member])
+                self._prime_household(HouseholdBundle.from_row(row))
         return await self.person(person_id)
+
+    def _prime_household(self, bundle: HouseholdBundle) -> None:
+        """A household fetched with its members: both go into this request's loaders (no second query for them)."""
+        self.household_bundles.prime(bundle.id, bundle)
+        for member in bundle.people:
+            self.person_bundles.prime(member.id, [member])
 
     async def network_start(self, person_id: str) -> list[dict[str, Any]]:
         """The first layers of a network around the person in one query: their household with its members, and
@@ -249,10 +252,7 @@ class RequestScope:
         if not rows:
             return []
         for household in rows[0]["households"]:
-            bundle = HouseholdBundle.from_row(household)
-            self.household_bundles.prime(bundle.id, bundle)
-            for member in bundle.people:
-                self.person_bundles.prime(member.id, [member])
+            self._prime_household(HouseholdBundle.from_row(household))
         for person in rows[0]["people"]:
             self.person_bundles.prime(person["id"], [person_from_row(person)])
         return list(rows[0]["hubs"])
@@ -297,9 +297,7 @@ class RequestScope:
         bundle = await self.household_bundles.load(household_id)
         if bundle is None:
             return None
-        # The members came with the household: no second query for them.
-        for member in bundle.people:
-            self.person_bundles.prime(member.id, [member])
+        self._prime_household(bundle)  # the members came with the household: no second query for them
         members = await self.people(person_id for person_id, _ in bundle.members)
         return build_household(bundle, zip(members, (e for _, e in bundle.members), strict=True),
                                self.subject, self.pdp)
