@@ -109,8 +109,7 @@ class CandidateMatch:
 class _Reads:
     """What one resolution has read already in its transaction: record rows and name counts (each read once)."""
 
-    def __init__(self, tx: neo4j.ManagedTransaction, common: _CommonNameCounts) -> None:
-        self.tx = tx
+    def __init__(self, common: _CommonNameCounts) -> None:
         self.common = common
         self.known_counts = common.known()  # not counted again by the statements below
         self.rows: dict[str, dict[str, Any]] = {}
@@ -195,7 +194,7 @@ class IncrementalResolver:
     def _match(self, tx: neo4j.ManagedTransaction, record: PreparedRecord,
                parameters: dict[str, Any]) -> list[CandidateMatch]:
         # One round trip: the candidates' feature rows with their people, and the name counts.
-        reads = _Reads(tx, self.common_names)
+        reads = _Reads(self.common_names)
         reads.add(run_in(tx, "resolve/candidates_for_values",
                          {"input": {**parameters, "known_counts": reads.known_counts}})[0])
         if not reads.rows:
@@ -215,7 +214,7 @@ class IncrementalResolver:
                  locked: bool = False) -> RecordResolution:
         if not locked:
             run_in(tx, "resolve/lock_for_incremental")
-        reads = _Reads(tx, self.common_names)
+        reads = _Reads(self.common_names)
         # One round trip: the record, its candidates (feature rows and people), their name counts, its decisions.
         found = run_in(tx, "resolve/incremental_candidates", {"uid": uid, "caps": _CAPS, "limit": _CANDIDATE_LIMIT,
                                                                "known_counts": reads.known_counts})
