@@ -171,8 +171,9 @@ def cpu_seconds(processes: list[psutil.Process]) -> float:
     return total
 
 
-def neo4j_process() -> psutil.Process | None:
-    home = str(DATA_DIR / "neo4j")
+def neo4j_process(data_dir: Path = DATA_DIR) -> psutil.Process | None:
+    """The Neo4j server of a bench database (by its data dir), for its CPU time."""
+    home = str(data_dir / "neo4j")
     for process in psutil.process_iter(["cmdline"]):
         cmdline = process.info.get("cmdline") or []
         if any(home in part for part in cmdline) and any("CommunityEntryPoint" in part for part in cmdline):

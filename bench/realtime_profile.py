@@ -30,10 +30,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import cypher  # noqa: E402
+from bench.api import cpu_seconds, neo4j_process  # noqa: E402
 from bench.harness import read_records, write_result  # noqa: E402
 from bench.realtime import BOLT_PORT, DATA_DIR  # noqa: E402
 from graph_model.config import Settings  # noqa: E402
@@ -89,27 +92,9 @@ def _operators(plan: dict[str, Any], out: list[tuple[int, str, str]]) -> None:
         _operators(child, out)
 
 
-def neo4j_pid() -> int | None:
-    pid_file = DATA_DIR / "neo4j" / "run" / "neo4j.pid"
-    try:
-        return int(pid_file.read_text().strip())
-    except (OSError, ValueError):
-        for proc in Path("/proc").iterdir():
-            if proc.name.isdigit():
-                try:
-                    if str(DATA_DIR) in (proc / "cmdline").read_text() and "CommunityEntryPoint" in \
-                            (proc / "cmdline").read_text():
-                        return int(proc.name)
-                except OSError:
-                    continue
-    return None
-
-
-def process_cpu_seconds(pid: int | None) -> float:
-    if pid is None:
-        return float("nan")
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def server_cpu_seconds(server: psutil.Process | None) -> float:
+    """The bench Neo4j's CPU seconds so far (NaN when its process was not found)."""
+    return cpu_seconds([server]) if server is not None else float("nan")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -185,7 +170,7 @@ def main() -> None:
     records = [r for r in read_records(files) if r.get("source") and (r.get("family_name") or r.get("identifiers"))]
     random.Random(args.seed).shuffle(records)
     run = uuid.uuid4().hex[:6]
-    pid = neo4j_pid()
+    server = neo4j_process(DATA_DIR)
     profiler = cProfile.Profile() if args.profile else None
     results: dict[str, Any] = {"load_average_before": os.getloadavg(), "model": str(model_path)}
 
@@ -198,7 +183,7 @@ def main() -> None:
     logs: list[list[tuple[str, float]]] = []
     extra: dict[str, list[float]] = defaultdict(list)
     pushed = 0
-    server_before = process_cpu_seconds(pid)
+    server_before = server_cpu_seconds(server)
     for raw in records:
         if pushed >= args.pushes:
             break
@@ -227,13 +212,13 @@ def main() -> None:
         extra["candidates"].append(resolution.candidates)
         extra["component"].append(len(resolution.component))
         pushed += 1
-    server_push = process_cpu_seconds(pid) - server_before
+    server_push = server_cpu_seconds(server) - server_before
     if pushed:
         results["push"] = summarise("push", walls, cpus, logs, server_push, extra)
 
     walls, cpus, logs = [], [], []
     extra = defaultdict(list)
-    server_before = process_cpu_seconds(pid)
+    server_before = server_cpu_seconds(server)
     for raw in records[:args.matches]:
         try:
             record = prepare(raw)
@@ -250,7 +235,7 @@ def main() -> None:
         walls.append(time.perf_counter() - started)
         logs.append(log)
         extra["candidates"].append(len(found))
-    server_match = process_cpu_seconds(pid) - server_before
+    server_match = server_cpu_seconds(server) - server_before
     if walls:
         results["match"] = summarise("match (resolver only, no policy or views)", walls, cpus, logs, server_match,
                                      extra)
