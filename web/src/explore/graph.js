@@ -130,14 +130,7 @@ export function fitView(cy) {
 export function layout(cy, {incremental = false, fit = true, around = null} = {}) {
   if (around && !incremental && cy.getElementById(around).nonempty()) {
     const positions = egoPositions(cy, around);
-    return new Promise((resolve) => {
-      const run = cy.layout({name: 'preset', positions: (node) => positions[node.id()], fit: false, animate: false});
-      run.one('layoutstop', () => {
-        if (fit) fitView(cy);
-        resolve();
-      });
-      run.run();
-    });
+    return runLayout(cy, {name: 'preset', positions: (node) => positions[node.id()], animate: false}, fit);
   }
   const options = {
     name: 'fcose',
@@ -155,6 +148,11 @@ export function layout(cy, {incremental = false, fit = true, around = null} = {}
     numIter: cy.nodes().length > 120 ? 1000 : 2500, // big networks settle sooner: first render stays quick
     tile: true,
   };
+  return runLayout(cy, options, fit);
+}
+
+/** Run a layout; when it stops, fit the view our way (fitView, not the layout's own fit) and resolve. */
+function runLayout(cy, options, fit) {
   return new Promise((resolve) => {
     const run = cy.layout({...options, fit: false});
     run.one('layoutstop', () => {
