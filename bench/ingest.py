@@ -1,6 +1,8 @@
 """Ingest benchmark: load 10k, 100k and 1M synthetic records into a local Neo4j, by the transactional path
 (`mashgraph ingest`) and by the offline bulk import (`mashgraph ingest --bulk`); records/s, the peak
-memory of the loading Python process and of its normalising workers, the Neo4j heap, the load average.
+memory of the loading Python process and of its normalising workers, the Neo4j heap, the load average,
+and the CPU time per record of the loading process and of the workers (steadier than wall time on a
+shared machine).
 
     .venv/bin/python bench/ingest.py [--records 10000 100000 1000000] [--path transactional bulk]
                                      [--workers N] [--data-cache DIR] [--keep-db]
@@ -55,6 +57,7 @@ def load_child(folder: str, path_kind: str, workers: int | None) -> None:
     result: dict[str, Any] = {"path": path_kind, "workers": count, "load_before": os.getloadavg()}
     pool = PreparePool(count) if count else None
     started = time.perf_counter()
+    cpu_started = time.process_time()
     if path_kind == "bulk":
         inputs = []
         for path in files:
@@ -69,6 +72,8 @@ def load_child(folder: str, path_kind: str, workers: int | None) -> None:
         for path in files:
             total.add(ingest_file(db, path, batch_size=5000, pool=pool))
     seconds = time.perf_counter() - started
+    result["loader_cpu_us_per_record"] = (time.process_time() - cpu_started) / max(1, total.read) * 1e6
+    result["worker_cpu_us_per_record"] = (pool.worker_cpu_seconds / max(1, total.read) * 1e6) if pool else 0.0
     result["worker_peak_mb"] = max(pool.peak_rss_mb(), default=0.0) if pool else 0.0
     if pool:
         pool.close()
@@ -138,7 +143,9 @@ def main() -> None:
                           f"(workers {result['workers']} x {result['worker_peak_mb']:.0f} MB)  Neo4j heap "
                           f"{result['neo4j_heap_used_mb']:.0f} MB used, old gen peak "
                           f"{result['neo4j_old_gen_peak_mb']:.0f} MB"
-                          f"  load {result['load_before'][0]:.1f}->{result['load_after'][0]:.1f}{phases}", flush=True)
+                          f"  load {result['load_before'][0]:.1f}->{result['load_after'][0]:.1f}{phases}"
+                          f"  CPU us/record: loader {result['loader_cpu_us_per_record']:.0f}, workers "
+                          f"{result['worker_cpu_us_per_record']:.0f}", flush=True)
     finally:
         if not args.keep_db:
             server.stop()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -68,8 +69,13 @@ def prepare_item(item: SourceItem, location: str, source_override: str | None) -
                          source_id if isinstance(source_id, str) else None, text=_dump(raw))
 
 
-def _prepare_chunk(items: list[SourceItem], location: str, source_override: str | None) -> list[Prepared | Rejection]:
-    return [prepare_item(item, location, source_override) for item in items]
+def _prepare_chunk(items: list[SourceItem], location: str, source_override: str | None) \
+        -> tuple[list[Prepared | Rejection], float]:
+    """The chunk's outcomes and the worker CPU seconds they took (the machine is shared: CPU time, not
+    wall time, says what preparing costs)."""
+    started = time.process_time()
+    outcomes = [prepare_item(item, location, source_override) for item in items]
+    return outcomes, time.process_time() - started
 
 
 class PreparePool:
@@ -91,6 +97,7 @@ class PreparePool:
         # the executor waits for a replacement worker that is never started).
         self._chunks_per_generation = max(1, records_per_worker * workers // chunk_size)
         self.generations = 0  # how many sets of workers have been started, for tests and reports
+        self.worker_cpu_seconds = 0.0  # CPU the workers spent on the chunks, for reports
         self._executor = self._new_executor()
 
     def _new_executor(self) -> ProcessPoolExecutor:
@@ -122,22 +129,27 @@ class PreparePool:
     def map(self, items: Iterable[SourceItem], location: str, source_override: str | None) \
             -> Iterator[Prepared | Rejection]:
         """Outcomes in input order; a few chunks per worker in flight, no more."""
-        window: deque[Future[list[Prepared | Rejection]]] = deque()
+        window: deque[Future[tuple[list[Prepared | Rejection], float]]] = deque()
         iterator = iter(items)
         submitted = 0
         while chunk := list(islice(iterator, self.chunk_size)):
             if submitted and submitted % self._chunks_per_generation == 0:
                 # Drain what the current workers hold, then start fresh ones (see __init__).
                 while window:
-                    yield from window.popleft().result()
+                    yield from self._settle(window.popleft())
                 self._executor.shutdown(wait=True)
                 self._executor = self._new_executor()
             window.append(self._executor.submit(_prepare_chunk, chunk, location, source_override))
             submitted += 1
             if len(window) >= 3 * self.workers:
-                yield from window.popleft().result()
+                yield from self._settle(window.popleft())
         while window:
-            yield from window.popleft().result()
+            yield from self._settle(window.popleft())
+
+    def _settle(self, future: Future[tuple[list[Prepared | Rejection], float]]) -> list[Prepared | Rejection]:
+        outcomes, cpu_seconds = future.result()
+        self.worker_cpu_seconds += cpu_seconds
+        return outcomes
 
 
 def prepare_items(items: Iterable[SourceItem], location: str, source_override: str | None,
