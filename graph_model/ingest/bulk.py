@@ -23,8 +23,10 @@ import datetime
 import shutil
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -35,12 +37,16 @@ from graph_model.config import Settings
 from graph_model.db import Database
 from graph_model.errors import DatabaseError, InputError
 from graph_model.ingest.loader import Loader, LoadSummary, write_records
-from graph_model.ingest.preparing import PreparePool, Rejection, prepare_items
+from graph_model.ingest.preparing import Prepared, PreparePool, Rejection, prepare_item
 from graph_model.ingest.quarantine import Quarantine
+from graph_model.ingest.readers import SourceItem
 from graph_model.localdb import LocalNeo4j
 from graph_model.records import PreparedRecord
 
-__all__ = ["BulkResult", "BulkStager", "bulk_ingest", "forget_old_bookmarks"]
+__all__ = ["BulkResult", "BulkStager", "StagedChunk", "bulk_ingest", "forget_old_bookmarks", "stage_chunk"]
+
+# Records per chunk prepared and formatted together (in a worker when there is a pool).
+CHUNK_SIZE = 500
 
 # Between the elements of a list property (given_groups, family_parts, flags): a control character no
 # normalised value holds; one that does is refused before the database is touched.
@@ -103,6 +109,150 @@ def _field(value: Any) -> str:
     return '"' + value.replace('"', '""') + '"'
 
 
+def _line(fields: Iterable[Any]) -> str:
+    """One CSV line, without its line break."""
+    return ",".join(_field(v) for v in fields)
+
+
+def _check_properties(record: PreparedRecord) -> None:
+    unknown = record.props.keys() - KNOWN_RECORD_PROPERTIES - {"content_hash"}
+    if unknown:
+        raise InputError(f"the bulk import does not know record properties {sorted(unknown)}")
+
+
+def _record_rows(record: PreparedRecord, ingested_at: str) -> Iterator[tuple[str, list[Any]]]:
+    """(file, fields) of the record's own row and of its relationships, in file order."""
+    props = record.props
+    yield "records", [record.uid, *(props.get(p) for p in _RECORD_PROPERTIES), ingested_at]
+    for link in record.addresses:
+        yield "has_address", [record.uid, link["key"], link["from"], link["to"], link["current"]]
+    for phone in record.phones:
+        yield "has_phone", [record.uid, phone["e164"]]
+    for email in record.emails:
+        yield "has_email", [record.uid, email["address"]]
+    for identifier in record.identifiers:
+        yield "has_identifier", [record.uid, identifier["key"]]
+    if record.school:
+        yield "attends", [record.uid, record.school["urn"]]
+    for rel in record.relationships:
+        yield "related", [record.uid, rel["target_uid"], rel["type"]]
+
+
+# A sighting of a shared node: (file, key, fields of its row, late value). The late value is what a later
+# sighting may add to a node first seen without it: an Address's UPRN, a School's name.
+_Sighting = tuple[str, str, list[Any], str | None]
+
+
+def _node_sightings(record: PreparedRecord) -> Iterator[_Sighting]:
+    for link in record.addresses:
+        node = link["node"]
+        yield "addresses", link["key"], [node["key"], *(node.get(p) for p in _ADDRESS_PROPERTIES)], node.get("uprn")
+    for phone in record.phones:
+        yield "phones", phone["e164"], [phone["e164"], phone["kind"]], None
+    for email in record.emails:
+        yield "emails", email["address"], [email["address"]], None
+    for identifier in record.identifiers:
+        yield "identifiers", identifier["key"], [identifier["key"], identifier["scheme"], identifier["value"],
+                                                 identifier["valid"]], None
+    if record.school:
+        school = record.school
+        yield "schools", school["urn"], [school["urn"], school["name"]], school["name"]
+
+
+def _too_long_for_index(record: PreparedRecord) -> bool:
+    """A value the database's indexes cannot hold (the transactional path sees the database refuse it)."""
+    values = [record.props.get(p) for p in _INDEXED_RECORD_PROPERTIES]
+    values += [link["key"] for link in record.addresses] + [i["key"] for i in record.identifiers]
+    values += [p["e164"] for p in record.phones] + [e["address"] for e in record.emails]
+    values += [record.school["urn"]] if record.school else []
+    return any(isinstance(v, str) and len(v.encode()) > INDEX_KEY_LIMIT for v in values)
+
+
+def _refused_by_index(location: str, line: int, record: PreparedRecord) -> Rejection:
+    return Rejection(location, line, "database_refused", "a value is too long for the database's index",
+                     record.source, record.source_id)
+
+
+@dataclass(slots=True)
+class StagedChunk:
+    """One chunk of input prepared and formatted in a worker: the CSV text of its records and their
+    relationships, the shared nodes it saw (as rows; the reading process keeps each node's first sighting),
+    the relationship targets, rejections and warning counts. Strings, not objects: it crosses a process
+    boundary, and a prepared record costs ~30 us to unpickle where its CSV text costs almost nothing."""
+
+    read: int
+    uids: list[str]
+    rows: dict[str, str]  # file -> text of the rows (records and relationships), in input order
+    counts: dict[str, int]
+    nodes: list[tuple[str, str, str, str | None]]  # (file, key, CSV line, late value), in input order
+    targets: list[tuple[str, str, str]]  # (target uid, source, target source_id)
+    rejections: list[Rejection]
+    warnings: LoadSummary  # only warnings and warning_counts
+    multiline: bool
+
+
+class _Sent:
+    """What one worker has already reported to the reading process during one bulk import: a sighting
+    the reading process would ignore (the node is known, with its late value if this one has it; a
+    relationship target already reported) is not sent again."""
+
+    def __init__(self, run: str) -> None:
+        self.run = run
+        self.nodes: dict[str, dict[str, bool]] = {name: {} for name in _SHARED_NODE_FILES}
+        self.targets: set[str] = set()
+
+
+_SHARED_NODE_FILES = ("addresses", "phones", "emails", "identifiers", "schools")
+_sent: _Sent | None = None  # per worker process; replaced when a new import starts
+
+
+def stage_chunk(items: list[SourceItem], location: str, source_override: str | None, ingested_at: str,
+                run: str) -> StagedChunk:
+    """Prepare a chunk of items and format them for the importer (runs in a worker process). ``run``
+    names the bulk import, so a worker serving several only filters against its current one."""
+    global _sent
+    if _sent is None or _sent.run != run:
+        _sent = _Sent(run)
+    sent = _sent
+    uids: list[str] = []
+    lines: dict[str, list[str]] = {}
+    nodes: list[tuple[str, str, str, str | None]] = []
+    targets: list[tuple[str, str, str]] = []
+    rejections: list[Rejection] = []
+    warnings = LoadSummary()
+    multiline = False
+    for item in items:
+        outcome = prepare_item(item, location, source_override)
+        if not isinstance(outcome, Rejection) and _too_long_for_index(outcome.record):
+            outcome = _refused_by_index(location, outcome.line, outcome.record)
+        if isinstance(outcome, Rejection):
+            rejections.append(outcome)
+            continue
+        record = outcome.record
+        _check_properties(record)
+        Loader.count_warnings(record, warnings)
+        for name, key, fields, late in _node_sightings(record):
+            known = sent.nodes[name]
+            has_late = known.get(key)
+            if has_late is None or (not has_late and late is not None):
+                known[key] = late is not None
+                line = _line(fields)
+                multiline = multiline or "\n" in line or "\r" in line
+                nodes.append((name, key, line, late))
+        uids.append(record.uid)
+        for name, fields in _record_rows(record, ingested_at):
+            line = _line(fields)
+            multiline = multiline or "\n" in line or "\r" in line
+            lines.setdefault(name, []).append(line)
+        for rel in record.relationships:
+            if rel["target_uid"] not in sent.targets:
+                sent.targets.add(rel["target_uid"])
+                targets.append((rel["target_uid"], record.source, rel["target_source_id"]))
+    return StagedChunk(len(items), uids, {name: "\n".join(text) + "\n" for name, text in lines.items()},
+                       {name: len(text) for name, text in lines.items()}, nodes, targets, rejections, warnings,
+                       multiline)
+
+
 class BulkStager:
     """Writes prepared records as the importer's CSV files, each shared node once, in ``folder``."""
 
@@ -118,18 +268,19 @@ class BulkStager:
             self._files[name] = handle
         self._records: set[str] = set()
         self._targets: dict[str, tuple[str, str]] = {}  # relationship targets not (yet) seen as records
-        self._addresses: dict[str, bool] = {}  # key -> the node has a UPRN
-        self._schools: dict[str, bool] = {}  # urn -> the node has a name
-        self._phones: set[str] = set()
-        self._emails: set[str] = set()
-        self._identifiers: set[str] = set()
-        self.address_uprns: dict[str, str] = {}  # UPRNs first seen after their address: set after the import
-        self.school_names: dict[str, str] = {}
+        # file -> key -> whether the node has its late value (an Address's UPRN, a School's name)
+        self._nodes: dict[str, dict[str, bool]] = {name: {} for name in _SHARED_NODE_FILES}
+        # late values first seen after their node: set after the import
+        self._late: dict[str, dict[str, str]] = {name: {} for name in _SHARED_NODE_FILES}
+        self.address_uprns: dict[str, str] = self._late["addresses"]
+        self.school_names: dict[str, str] = self._late["schools"]
         self._later_versions = open(folder / "later_versions.jsonl", "wb")  # noqa: SIM115
         self.later_versions = 0
 
     def _write(self, name: str, fields: Iterable[Any]) -> None:
-        line = ",".join(_field(v) for v in fields)
+        self._write_line(name, _line(fields))
+
+    def _write_line(self, name: str, line: str) -> None:
         if "\n" in line or "\r" in line:
             self.multiline = True
         self._files[name].write(line + "\n")
@@ -138,75 +289,57 @@ class BulkStager:
     @staticmethod
     def too_long_for_index(record: PreparedRecord) -> bool:
         """A value the database's indexes cannot hold (the transactional path sees the database refuse it)."""
-        values = [record.props.get(p) for p in _INDEXED_RECORD_PROPERTIES]
-        values += [link["key"] for link in record.addresses] + [i["key"] for i in record.identifiers]
-        values += [p["e164"] for p in record.phones] + [e["address"] for e in record.emails]
-        values += [record.school["urn"]] if record.school else []
-        return any(isinstance(v, str) and len(v.encode()) > INDEX_KEY_LIMIT for v in values)
+        return _too_long_for_index(record)
 
     def add(self, record: PreparedRecord) -> bool:
         """Stage one record; False when it is a later version of a record already staged (it replaces
         that one after the import, through the transactional upsert)."""
-        unknown = record.props.keys() - KNOWN_RECORD_PROPERTIES - {"content_hash"}
-        if unknown:
-            raise InputError(f"the bulk import does not know record properties {sorted(unknown)}")
-        self._shared_nodes(record)
+        _check_properties(record)
+        for name, key, fields, late in _node_sightings(record):
+            self._sighting(name, key, late, fields)
         if record.uid in self._records:
             self._later_versions.write(orjson.dumps(record) + b"\n")
             self.later_versions += 1
             return False
         self._records.add(record.uid)
         self._targets.pop(record.uid, None)
-        props = record.props
-        self._write("records", [record.uid, *(props.get(p) for p in _RECORD_PROPERTIES), self.ingested_at])
-        for link in record.addresses:
-            self._write("has_address", [record.uid, link["key"], link["from"], link["to"], link["current"]])
-        for phone in record.phones:
-            self._write("has_phone", [record.uid, phone["e164"]])
-        for email in record.emails:
-            self._write("has_email", [record.uid, email["address"]])
-        for identifier in record.identifiers:
-            self._write("has_identifier", [record.uid, identifier["key"]])
-        if record.school:
-            self._write("attends", [record.uid, record.school["urn"]])
+        for name, fields in _record_rows(record, self.ingested_at):
+            self._write(name, fields)
         for rel in record.relationships:
-            self._write("related", [record.uid, rel["target_uid"], rel["type"]])
             if rel["target_uid"] not in self._records:
                 self._targets.setdefault(rel["target_uid"], (record.source, rel["target_source_id"]))
         return True
 
-    def _shared_nodes(self, record: PreparedRecord) -> None:
-        """Each shared node once, with its first sighting's properties (as the transactional MERGE)."""
-        for link in record.addresses:
-            node, has_uprn = link["node"], self._addresses.get(link["key"])
-            if has_uprn is None:
-                self._write("addresses", [node["key"], *(node.get(p) for p in _ADDRESS_PROPERTIES)])
-                self._addresses[link["key"]] = node.get("uprn") is not None
-            elif not has_uprn and node.get("uprn") is not None:
-                self.address_uprns[link["key"]] = node["uprn"]
-                self._addresses[link["key"]] = True
-        for phone in record.phones:
-            if phone["e164"] not in self._phones:
-                self._phones.add(phone["e164"])
-                self._write("phones", [phone["e164"], phone["kind"]])
-        for email in record.emails:
-            if email["address"] not in self._emails:
-                self._emails.add(email["address"])
-                self._write("emails", [email["address"]])
-        for identifier in record.identifiers:
-            if identifier["key"] not in self._identifiers:
-                self._identifiers.add(identifier["key"])
-                self._write("identifiers", [identifier["key"], identifier["scheme"], identifier["value"],
-                                            identifier["valid"]])
-        school = record.school
-        if school:
-            has_name = self._schools.get(school["urn"])
-            if has_name is None:
-                self._write("schools", [school["urn"], school["name"]])
-                self._schools[school["urn"]] = school["name"] is not None
-            elif not has_name and school["name"] is not None:
-                self.school_names[school["urn"]] = school["name"]
-                self._schools[school["urn"]] = True
+    def _sighting(self, name: str, key: str, late: str | None, fields: list[Any] | str) -> None:
+        """Each shared node once, with its first sighting's properties (as the transactional MERGE); a late
+        value first seen after its node is kept to be set after the import (as the transactional coalesce)."""
+        known = self._nodes[name]
+        has_late = known.get(key)
+        if has_late is None:
+            self._write_line(name, fields if isinstance(fields, str) else _line(fields))
+            known[key] = late is not None
+        elif not has_late and late is not None:
+            self._late[name][key] = late
+            known[key] = True
+
+    def can_take(self, chunk: StagedChunk) -> bool:
+        """False when the chunk holds a later version of a record (then it is staged record by record)."""
+        return len(set(chunk.uids)) == len(chunk.uids) and self._records.isdisjoint(chunk.uids)
+
+    def add_chunk(self, chunk: StagedChunk) -> None:
+        """Stage a chunk formatted by :func:`stage_chunk`; the files end up as :meth:`add` would write them."""
+        for name, key, line, late in chunk.nodes:
+            self._sighting(name, key, late, line)
+        for name, text in chunk.rows.items():
+            self._files[name].write(text)
+            self.counts[name] += chunk.counts[name]
+        self.multiline = self.multiline or chunk.multiline
+        self._records.update(chunk.uids)
+        for uid in chunk.uids:
+            self._targets.pop(uid, None)
+        for target_uid, source, target_source_id in chunk.targets:
+            if target_uid not in self._records:
+                self._targets.setdefault(target_uid, (source, target_source_id))
 
     def finish(self) -> None:
         """Stub records for relationship targets never loaded; close every file."""
@@ -276,31 +409,12 @@ def bulk_ingest(
     try:
         started = time.perf_counter()
         stager = BulkStager(staging, ingested_at)
+        run = uuid.uuid4().hex
         try:
             for path, items, override in inputs:
-                summary = LoadSummary()
                 file_started = time.perf_counter()
                 with Quarantine(path, quarantine_dir) as quarantine:
-                    for outcome in prepare_items(items, str(path), override, pool):
-                        summary.read += 1
-                        if not isinstance(outcome, Rejection) and stager.too_long_for_index(outcome.record):
-                            record = outcome.record
-                            outcome = Rejection(str(path), outcome.line, "database_refused",
-                                                "a value is too long for the database's index", record.source,
-                                                record.source_id)
-                        if isinstance(outcome, Rejection):
-                            summary.rejected += 1
-                            summary.rejection_counts[outcome.reason] = summary.rejection_counts.get(outcome.reason, 0) + 1
-                            quarantine.add(outcome)
-                            continue
-                        Loader.count_warnings(outcome.record, summary)
-                        if stager.add(outcome.record):
-                            summary.stored += 1
-                        else:
-                            summary.updated += 1  # a later line of a record: it replaces the earlier one
-                        if summary.read % 5000 == 0:
-                            on_progress(5000)
-                on_progress(summary.read % 5000)
+                    summary = stage_file(stager, items, str(path), override, pool, run, quarantine, on_progress)
                 summary.seconds = time.perf_counter() - file_started
                 if summary.rejected:
                     summary.quarantine = quarantine.path
@@ -333,6 +447,67 @@ def bulk_ingest(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return result
+
+
+def stage_file(stager: BulkStager, items: Iterable[SourceItem], location: str, override: str | None,
+               pool: PreparePool | None, run: str, quarantine: Quarantine,
+               on_progress: Callable[[int], None] = lambda _n: None) -> LoadSummary:
+    """Prepare one file's items and stage them in ``stager``; rejections go to ``quarantine``. ``run`` names
+    this bulk import (unique per import: the workers' memory of what they reported is per import)."""
+    summary = LoadSummary()
+    for chunk, staged in _staged_chunks(items, pool, location, override, stager.ingested_at, run):
+        if stager.can_take(staged):
+            _count_staged(staged, summary, quarantine)
+            stager.add_chunk(staged)
+        else:  # a later version of a record: the chunk again, here, record by record
+            for item in chunk:
+                _stage_one(prepare_item(item, location, override), location, stager, summary, quarantine)
+        on_progress(len(chunk))
+    return summary
+
+
+def _staged_chunks(items: Iterable[SourceItem], pool: PreparePool | None, location: str, override: str | None,
+                   ingested_at: str, run: str) -> Iterator[tuple[list[SourceItem], StagedChunk]]:
+    """The input in chunks, each prepared and formatted by :func:`stage_chunk`: in the pool's workers when
+    there is a pool (the CSV text is written there, in parallel, and only strings come back), else here."""
+    if pool is not None:
+        yield from pool.map_chunks(items, stage_chunk, location, override, ingested_at, run)
+        return
+    iterator = iter(items)
+    while chunk := list(islice(iterator, CHUNK_SIZE)):
+        yield chunk, stage_chunk(chunk, location, override, ingested_at, run)
+
+
+def _count_staged(staged: StagedChunk, summary: LoadSummary, quarantine: Quarantine) -> None:
+    summary.read += staged.read
+    summary.stored += len(staged.uids)
+    for rejection in staged.rejections:
+        _reject(rejection, summary, quarantine)
+    summary.warnings += staged.warnings.warnings
+    for kind, count in staged.warnings.warning_counts.items():
+        summary.warning_counts[kind] = summary.warning_counts.get(kind, 0) + count
+
+
+def _stage_one(outcome: Prepared | Rejection, location: str, stager: BulkStager, summary: LoadSummary,
+               quarantine: Quarantine) -> None:
+    """One record staged in this process (a chunk holding a later version of a record)."""
+    summary.read += 1
+    if not isinstance(outcome, Rejection) and _too_long_for_index(outcome.record):
+        outcome = _refused_by_index(location, outcome.line, outcome.record)
+    if isinstance(outcome, Rejection):
+        _reject(outcome, summary, quarantine)
+        return
+    Loader.count_warnings(outcome.record, summary)
+    if stager.add(outcome.record):
+        summary.stored += 1
+    else:
+        summary.updated += 1  # a later line of a record: it replaces the earlier one
+
+
+def _reject(rejection: Rejection, summary: LoadSummary, quarantine: Quarantine) -> None:
+    summary.rejected += 1
+    summary.rejection_counts[rejection.reason] = summary.rejection_counts.get(rejection.reason, 0) + 1
+    quarantine.add(rejection)
 
 
 def _upsert(db: Database, records: Iterator[PreparedRecord], batch_size: int = 2000) -> None:

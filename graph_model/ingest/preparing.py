@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
@@ -69,13 +69,16 @@ def prepare_item(item: SourceItem, location: str, source_override: str | None) -
                          source_id if isinstance(source_id, str) else None, text=_dump(raw))
 
 
-def _prepare_chunk(items: list[SourceItem], location: str, source_override: str | None) \
-        -> tuple[list[Prepared | Rejection], float]:
-    """The chunk's outcomes and the worker CPU seconds they took (the machine is shared: CPU time, not
-    wall time, says what preparing costs)."""
+def _prepare_chunk(items: list[SourceItem], location: str, source_override: str | None) -> list[Prepared | Rejection]:
+    return [prepare_item(item, location, source_override) for item in items]
+
+
+def _timed(function: Callable[..., Any], *args: Any) -> tuple[Any, float]:
+    """``function``'s result and the worker CPU seconds it took (the machine is shared: CPU time, not wall
+    time, says what preparing costs)."""
     started = time.process_time()
-    outcomes = [prepare_item(item, location, source_override) for item in items]
-    return outcomes, time.process_time() - started
+    result = function(*args)
+    return result, time.process_time() - started
 
 
 class PreparePool:
@@ -97,6 +100,8 @@ class PreparePool:
         # the executor waits for a replacement worker that is never started).
         self._chunks_per_generation = max(1, records_per_worker * workers // chunk_size)
         self.generations = 0  # how many sets of workers have been started, for tests and reports
+        # Counted over every file the pool serves: the workers' caches grow across files too.
+        self._submitted = 0
         self.worker_cpu_seconds = 0.0  # CPU the workers spent on the chunks, for reports
         self._executor = self._new_executor()
 
@@ -129,27 +134,34 @@ class PreparePool:
     def map(self, items: Iterable[SourceItem], location: str, source_override: str | None) \
             -> Iterator[Prepared | Rejection]:
         """Outcomes in input order; a few chunks per worker in flight, no more."""
-        window: deque[Future[tuple[list[Prepared | Rejection], float]]] = deque()
+        for _chunk, outcomes in self.map_chunks(items, _prepare_chunk, location, source_override):
+            yield from outcomes
+
+    def map_chunks(self, items: Iterable[SourceItem], function: Callable[..., Any], *args: Any) \
+            -> Iterator[tuple[list[SourceItem], Any]]:
+        """``function(chunk, *args)`` run in the workers on successive chunks of ``items``; yields each chunk
+        with its result, in input order, with a few chunks per worker in flight, no more. ``function`` must be
+        a module-level function (it is pickled by name)."""
+        window: deque[tuple[list[SourceItem], Future[tuple[Any, float]]]] = deque()
         iterator = iter(items)
-        submitted = 0
         while chunk := list(islice(iterator, self.chunk_size)):
-            if submitted and submitted % self._chunks_per_generation == 0:
+            if self._submitted and self._submitted % self._chunks_per_generation == 0:
                 # Drain what the current workers hold, then start fresh ones (see __init__).
                 while window:
-                    yield from self._settle(window.popleft())
+                    yield self._settle(*window.popleft())
                 self._executor.shutdown(wait=True)
                 self._executor = self._new_executor()
-            window.append(self._executor.submit(_prepare_chunk, chunk, location, source_override))
-            submitted += 1
+            window.append((chunk, self._executor.submit(_timed, function, chunk, *args)))
+            self._submitted += 1
             if len(window) >= 3 * self.workers:
-                yield from self._settle(window.popleft())
+                yield self._settle(*window.popleft())
         while window:
-            yield from self._settle(window.popleft())
+            yield self._settle(*window.popleft())
 
-    def _settle(self, future: Future[tuple[list[Prepared | Rejection], float]]) -> list[Prepared | Rejection]:
-        outcomes, cpu_seconds = future.result()
+    def _settle(self, chunk: list[SourceItem], future: Future[tuple[Any, float]]) -> tuple[list[SourceItem], Any]:
+        result, cpu_seconds = future.result()
         self.worker_cpu_seconds += cpu_seconds
-        return outcomes
+        return chunk, result
 
 
 def prepare_items(items: Iterable[SourceItem], location: str, source_override: str | None,
