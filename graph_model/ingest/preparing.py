@@ -8,6 +8,7 @@ chunks in flight, so memory stays bounded whatever the file size.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
@@ -73,6 +74,21 @@ def _prepare_chunk(items: list[SourceItem], location: str, source_override: str 
     return [prepare_item(item, location, source_override) for item in items]
 
 
+# Objects allocated between collections of the youngest generation in a worker (Python's default: 700).
+WORKER_GC_THRESHOLDS = (100_000, 50, 1000)
+
+
+def _worker_started() -> None:
+    """Make the cyclic garbage collector rare in a worker. A worker allocates a few hundred objects per
+    record and keeps many of them in the normalisers' caches; with the default thresholds a full
+    collection walks those caches again and again, measured at ~40% of a worker's CPU over 100k records
+    (85 instead of 140 us per record without it). What a worker allocates is almost all acyclic and
+    freed by reference counting; the rare cycle is still collected, and the workers are replaced after
+    ~100k records anyway (see PreparePool)."""
+    gc.freeze()  # what the worker starts with (modules, tables) is never garbage
+    gc.set_threshold(*WORKER_GC_THRESHOLDS)
+
+
 def _timed(function: Callable[..., Any], *args: Any) -> tuple[Any, float]:
     """``function``'s result and the worker CPU seconds it took (the machine is shared: CPU time, not wall
     time, says what preparing costs)."""
@@ -107,7 +123,7 @@ class PreparePool:
 
     def _new_executor(self) -> ProcessPoolExecutor:
         self.generations += 1
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context)
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context, initializer=_worker_started)
 
     def __enter__(self) -> PreparePool:
         return self
