@@ -63,7 +63,9 @@ def load_child(folder: str, path_kind: str, workers: int | None) -> None:
         for path in files:
             chosen, override, options = open_input(path, None, None, None)
             inputs.append((path, chosen.read(path, options), override))
-        bulk = bulk_ingest(settings, db, inputs, pool=pool)
+        messages: list[str] = []
+        bulk = bulk_ingest(settings, db, inputs, pool=pool, log=messages.append)
+        result["bulk_log"] = messages  # the server stop, import and start times
         total = bulk.total
         result.update(stage_seconds=bulk.stage_seconds, import_seconds=bulk.import_seconds,
                       schema_seconds=bulk.schema_seconds)
@@ -136,8 +138,8 @@ def main() -> None:
                                   neo4j_heap_max_mb=heap["heap_max"] / 2**20)
                     results.append(result)
                     phases = (f"  (prepare {result['stage_seconds']:.0f} s, import+restart "
-                              f"{result['import_seconds']:.0f} s, schema {result['schema_seconds']:.0f} s)"
-                              if path_kind == "bulk" else "")
+                              f"{result['import_seconds']:.0f} s [{'; '.join(result['bulk_log'][1:])}], "
+                              f"schema {result['schema_seconds']:.0f} s)" if path_kind == "bulk" else "")
                     print(f"{path_kind:>13} {result['read']:>9,} records {result['seconds']:7.1f} s "
                           f"{result['records_per_second']:7,.0f} records/s  peak Python {result['peak_mb']:4.0f} MB "
                           f"(workers {result['workers']} x {result['worker_peak_mb']:.0f} MB)  Neo4j heap "

@@ -22,7 +22,7 @@ from neo4j.exceptions import Neo4jError, ServiceUnavailable
 import cypher
 from graph_model.db import Database
 from graph_model.errors import DatabaseUnavailable
-from graph_model.ingest.preparing import PreparePool, Rejection, prepare_items
+from graph_model.ingest.preparing import PreparePool, Rejection, prepare_items, rare_full_collections
 from graph_model.ingest.readers import SourceItem
 from graph_model.records import PreparedRecord
 
@@ -147,25 +147,26 @@ class Loader:
                 in_flight.append((writer.submit(self._write_batch, entries, location, summary, reject), len(entries)))
                 batch.clear()
 
-        for outcome in prepare_items(items, location, source_override, self.pool):
-            summary.read += 1
-            if isinstance(outcome, Rejection):
-                reject(outcome)
-                continue
-            record = outcome.record
-            self.count_warnings(record, summary)
-            if record.uid in batch:
-                # The same record again: write the batch holding the earlier line first, so that lines
-                # apply in order whatever the batch size (the later wins; the bulk path does the same).
+        with rare_full_collections():
+            for outcome in prepare_items(items, location, source_override, self.pool):
+                summary.read += 1
+                if isinstance(outcome, Rejection):
+                    reject(outcome)
+                    continue
+                record = outcome.record
+                self.count_warnings(record, summary)
+                if record.uid in batch:
+                    # The same record again: write the batch holding the earlier line first, so that lines
+                    # apply in order whatever the batch size (the later wins; the bulk path does the same).
+                    flush()
+                batch[record.uid] = (outcome.line, record)
+                if len(batch) >= self.batch_size:
+                    flush()
+            try:
                 flush()
-            batch[record.uid] = (outcome.line, record)
-            if len(batch) >= self.batch_size:
-                flush()
-        try:
-            flush()
-            settle()
-        finally:
-            writer.shutdown(wait=True, cancel_futures=True)
+                settle()
+            finally:
+                writer.shutdown(wait=True, cancel_futures=True)
         summary.seconds = time.perf_counter() - started
         return summary
 

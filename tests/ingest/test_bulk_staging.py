@@ -4,6 +4,7 @@ prepared record itself (the path a chunk holding a later version of a record sti
 
 from __future__ import annotations
 
+import gc
 import uuid
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from graph_model.ingest import PreparePool, open_input
 from graph_model.ingest.bulk import BulkStager, _stage_one, stage_file
 from graph_model.ingest.loader import LoadSummary
-from graph_model.ingest.preparing import prepare_item
+from graph_model.ingest.preparing import WORKER_GC_THRESHOLDS, prepare_item
 from graph_model.ingest.quarantine import Quarantine
 from tests.ingest.test_bulk import _inputs
 
@@ -39,12 +40,14 @@ def _chunked(files: list[Path], out: Path, pool: PreparePool | None) -> tuple[Bu
     stager = BulkStager(out, INGESTED_AT)
     run = uuid.uuid4().hex
     summaries = []
+    thresholds = set()
     for path in files:
         chosen, override, options = open_input(path, None, None, None)
         with Quarantine(path, out / "quarantine") as quarantine:
             summaries.append(stage_file(stager, chosen.read(path, options), str(path), override, pool, run,
-                                        quarantine))
+                                        quarantine, on_progress=lambda _n: thresholds.add(gc.get_threshold())))
     stager.finish()
+    assert thresholds == {WORKER_GC_THRESHOLDS}  # full collections kept rare while staging
     return stager, summaries
 
 

@@ -28,3 +28,14 @@ def test_workers_collect_garbage_rarely_and_report_their_cpu() -> None:
     assert [size for _, _, size in results] == [3, 3, 1]
     assert all(thresholds == WORKER_GC_THRESHOLDS and frozen > 1000 for thresholds, frozen, _ in results)
     assert gc.get_threshold() != WORKER_GC_THRESHOLDS  # the reading process keeps its own
+
+
+def test_rare_full_collections_while_loading_then_the_old_settings() -> None:
+    from graph_model.ingest.preparing import rare_full_collections
+
+    before = gc.get_threshold()
+    with rare_full_collections():
+        assert gc.get_threshold() == WORKER_GC_THRESHOLDS
+        assert gc.get_freeze_count() > 1000
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
