@@ -137,8 +137,9 @@ def main() -> None:
                                   neo4j_old_gen_peak_mb=heap["old_gen_peak"] / 2**20,
                                   neo4j_heap_max_mb=heap["heap_max"] / 2**20)
                     results.append(result)
+                    timings = "; ".join(m for m in result.get("bulk_log", []) if not m.startswith(("importing", "starting")))
                     phases = (f"  (prepare {result['stage_seconds']:.0f} s, import+restart "
-                              f"{result['import_seconds']:.0f} s [{'; '.join(result['bulk_log'][1:])}], "
+                              f"{result['import_seconds']:.0f} s [{timings}], "
                               f"schema {result['schema_seconds']:.0f} s)" if path_kind == "bulk" else "")
                     print(f"{path_kind:>13} {result['read']:>9,} records {result['seconds']:7.1f} s "
                           f"{result['records_per_second']:7,.0f} records/s  peak Python {result['peak_mb']:4.0f} MB "

@@ -25,6 +25,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -92,6 +93,8 @@ RELATIONSHIP_FILES: dict[str, tuple[str, list[str]]] = {
 
 def _field(value: Any) -> str:
     """One CSV field: null unquoted and empty (no property), strings quoted (so "" stays an empty string)."""
+    if type(value) is str:  # most fields: tested first
+        return '"' + value.replace('"', '""') + '"'
     if value is None:
         return ""
     if value is True:
@@ -111,7 +114,7 @@ def _field(value: Any) -> str:
 
 def _line(fields: Iterable[Any]) -> str:
     """One CSV line, without its line break."""
-    return ",".join(_field(v) for v in fields)
+    return ",".join([_field(v) for v in fields])
 
 
 def _check_properties(record: PreparedRecord) -> None:
@@ -406,6 +409,11 @@ def bulk_ingest(
     result = BulkResult()
     ingested_at = datetime.datetime.now(datetime.UTC).isoformat().replace("+00:00", "Z")
     staging = Path(tempfile.mkdtemp(prefix="bulk-import-", dir=server.home))
+    # The server is stopped while the records are prepared (the import needs it stopped, and stopping
+    # takes seconds): nothing can write to the database meanwhile either.
+    stopping = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mashgraph-bulk-stop")
+    stopped = stopping.submit(server.stop_for_bulk_import)
+    stopping.shutdown(wait=False)
     try:
         started = time.perf_counter()
         stager = BulkStager(staging, ingested_at)
@@ -419,13 +427,19 @@ def bulk_ingest(
                 if summary.rejected:
                     summary.quarantine = quarantine.path
                 result.files.append((path, summary))
+            stop_seconds = stopped.result()
+        except BaseException:
+            # Given up before the importer ran: the database is as it was (empty); the server runs again.
+            wait([stopped])
+            server.cancel_bulk_import(log=log)
+            raise
         finally:
             stager.finish()
         result.stage_seconds = time.perf_counter() - started
+        log(f"server stopped in {stop_seconds:.1f} s, while the records were prepared")
         result.nodes = {NODE_FILES[k][0] + ("(stub)" if k == "stubs" else ""): v
                         for k, v in stager.counts.items() if k in NODE_FILES}
         result.relationships = {RELATIONSHIP_FILES[k][0]: v for k, v in stager.counts.items() if k in RELATIONSHIP_FILES}
-        _require_empty(db)  # nothing written meanwhile
         log(f"importing {sum(result.nodes.values()):,} nodes and {sum(result.relationships.values()):,} "
             "relationships with neo4j-admin (the server restarts)")
         started = time.perf_counter()

@@ -213,6 +213,20 @@ class LocalNeo4j:
         self.pid_file.unlink(missing_ok=True)
         return True
 
+    def stop_for_bulk_import(self) -> float:
+        """The first step of a bulk import, which may overlap preparing its files: mark the import as under
+        way (a database left by an interrupted one is emptied at the next start) and stop the server.
+        Returns the seconds the stop took."""
+        (self.home / _BULK_IMPORT_MARKER).write_text("a bulk import is replacing the empty database\n")
+        started = time.monotonic()
+        self.stop()
+        return time.monotonic() - started
+
+    def cancel_bulk_import(self, timeout: float = 180.0, log: Callable[[str], None] = lambda _msg: None) -> None:
+        """A bulk import given up before the importer ran: the database was not touched; start the server again."""
+        (self.home / _BULK_IMPORT_MARKER).unlink(missing_ok=True)
+        self.start(timeout=timeout, log=log)
+
     def bulk_import(self, arguments: list[str], report: Path, log: Callable[[str], None] = lambda _msg: None,
                     timeout: float = 180.0) -> None:
         """Replace the database with CSV files by ``neo4j-admin database import full`` (``arguments``: the

@@ -128,3 +128,24 @@ def test_failed_import_leaves_an_empty_working_database(db: Database, test_setti
     assert not (server.home / "bulk-import-incomplete").exists()
     assert db.run("ingest/any_data") == []
     db.ensure_schema()
+
+
+def test_bulk_given_up_while_preparing_leaves_the_server_running_and_the_database_empty(
+        db: Database, test_settings: Settings, tmp_path: Path) -> None:
+    """The server is stopped while the records are prepared: a failure then starts it again, untouched."""
+    if test_settings.external:
+        pytest.skip("the offline importer needs the project's local server")
+    from graph_model.ingest.readers import SourceItem
+
+    def items() -> Any:
+        yield SourceItem(1, record={"source": "health", "source_id": "H1", "given_name": "Ava"})
+        raise OSError("the disk went away")
+
+    with pytest.raises(OSError, match="disk went away"):
+        bulk_ingest(test_settings, db, [(tmp_path / "in.jsonl", items(), None)])
+    server = LocalNeo4j(test_settings)
+    assert server.state().running
+    assert not (server.home / "bulk-import-incomplete").exists()
+    forget_old_bookmarks(db)
+    assert db.run("ingest/any_data") == []
+    db.ensure_schema()

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from graph_model.ingest import PreparePool
-from graph_model.ingest.preparing import WORKER_GC_THRESHOLDS
+from graph_model.ingest.preparing import LOAD_GC_THRESHOLDS
 from graph_model.ingest.readers import SourceItem
 
 
@@ -26,8 +26,8 @@ def test_workers_collect_garbage_rarely_and_report_their_cpu() -> None:
         results: list[Any] = [result for _chunk, result in pool.map_chunks(items, worker_gc_settings)]
         assert pool.worker_cpu_seconds >= 3 * 0.05
     assert [size for _, _, size in results] == [3, 3, 1]
-    assert all(thresholds == WORKER_GC_THRESHOLDS and frozen > 1000 for thresholds, frozen, _ in results)
-    assert gc.get_threshold() != WORKER_GC_THRESHOLDS  # the reading process keeps its own
+    assert all(thresholds == LOAD_GC_THRESHOLDS and frozen > 1000 for thresholds, frozen, _ in results)
+    assert gc.get_threshold() != LOAD_GC_THRESHOLDS  # the reading process keeps its own
 
 
 def test_rare_full_collections_while_loading_then_the_old_settings() -> None:
@@ -35,7 +35,7 @@ def test_rare_full_collections_while_loading_then_the_old_settings() -> None:
 
     before = gc.get_threshold()
     with rare_full_collections():
-        assert gc.get_threshold() == WORKER_GC_THRESHOLDS
+        assert gc.get_threshold() == LOAD_GC_THRESHOLDS
         assert gc.get_freeze_count() > 1000
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
