@@ -259,21 +259,15 @@ def _parse_lines(segments: list[str], expanded: list[list[str]]) -> _Parts:
 
 
 @lru_cache(maxsize=200_000)
-def _normalise(line1: str | None, line2: str | None, town: str | None, postcode: str | None,
-               uprn: str | None) -> Address:
-    raw_parts = [p.strip() for p in (line1, line2, town, postcode) if p and p.strip()]
-    raw = ", ".join(raw_parts) if raw_parts else None
-
+def _street_lines(line1: str | None, line2: str | None) -> tuple[str | None, str | None, _Parts, bool]:
+    """What the two address lines alone decide: a postcode typed at the end of either, the flat / number /
+    building / street, and whether they make a placeholder (no fixed abode, care of, an institution).
+    Cached apart from the town and postcode: agencies write one dwelling's town and postcode differently
+    ("LS6 2AB", "ls62ab", no town) more often than its lines, so the costly part is parsed once per pair
+    of lines. The parts are shared between cache hits: never modify them."""
     # A postcode is often typed at the end of an address line instead of in its own field.
     line1, found1 = _split_postcode(line1)
     line2, found2 = _split_postcode(line2)
-    town, found3 = _split_postcode(town)
-    given = normalise_postcode(postcode) if postcode and postcode.strip() else None
-    postcode_value = given.value if given and given.valid else (found1 or found2 or found3)
-    # Not a UK postcode, but a postal code all the same (abroad, BFPO, mistyped): kept as a token only
-    # when no UK postcode was found anywhere in the address.
-    other = other_postcode(postcode) if given and not postcode_value else None
-
     lines = [line for line in (line1, line2) if line and line.strip()]
     lowered = " ".join(lines).lower()
     ascii_text = lowered if lowered.isascii() else unidecode(lowered)
@@ -285,14 +279,29 @@ def _normalise(line1: str | None, line2: str | None, town: str | None, postcode:
         # it is a real address.
         raw_segments = [_CARE_OF_PREFIX.sub("", seg.lower()) for seg in raw_segments]
     segments = [s for s in (_clean_line(seg) for seg in raw_segments) if s]
-    town_clean = (_clean_line(town) or None) if town else None
 
     expanded = [_expand(s.split()) for s in segments]
     no_address = bool(_NO_ADDRESS.search(squashed))
     parts = _Parts(street="no fixed abode") if no_address else _parse_lines(segments, expanded)
     text = " , ".join(" ".join(words) for words in expanded)
     institution = any(h in text for h in _INSTITUTION_HINTS) and bool(_INSTITUTION.search(text))
-    placeholder = no_address or care_of or institution
+    return found1, found2, parts, no_address or care_of or institution
+
+
+@lru_cache(maxsize=200_000)
+def _normalise(line1: str | None, line2: str | None, town: str | None, postcode: str | None,
+               uprn: str | None) -> Address:
+    raw_parts = [p.strip() for p in (line1, line2, town, postcode) if p and p.strip()]
+    raw = ", ".join(raw_parts) if raw_parts else None
+
+    found1, found2, parts, placeholder = _street_lines(line1, line2)
+    town, found3 = _split_postcode(town)
+    given = normalise_postcode(postcode) if postcode and postcode.strip() else None
+    postcode_value = given.value if given and given.valid else (found1 or found2 or found3)
+    # Not a UK postcode, but a postal code all the same (abroad, BFPO, mistyped): kept as a token only
+    # when no UK postcode was found anywhere in the address.
+    other = other_postcode(postcode) if given and not postcode_value else None
+    town_clean = (_clean_line(town) or None) if town else None
 
     key: str | None = None
     uprn_digits = _NON_DIGIT.sub("", uprn).lstrip("0") if uprn else ""
