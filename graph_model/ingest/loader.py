@@ -8,6 +8,7 @@ by record, so one bad record cannot sink the others.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -139,6 +140,11 @@ class Loader:
                 future, size = in_flight.pop()
                 on_written(future.result())
                 on_progress(size)
+                # The batch just written is garbage, but the driver leaves it in reference cycles that only
+                # a full collection frees, and full collections are rare during a load (see
+                # rare_full_collections): without this the loader held ~200 MB more. The start-up objects
+                # are frozen, so this walks little more than the batch being read.
+                gc.collect()
 
         def flush() -> None:
             if batch:
