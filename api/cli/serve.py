@@ -44,7 +44,7 @@ def serve(
             os.environ.update(overrides)
             uvicorn.run("api.app:create_app_from_environ", factory=True, workers=workers, **options)  # type: ignore[arg-type]
         else:
-            uvicorn.run(create_app(current), **options)  # type: ignore[arg-type]
+            uvicorn.run(create_app(current, tune_gc=True), **options)  # type: ignore[arg-type]
 
 
 def schema(output: Path | None = typer.Option(None, "--out", help="Write to this file instead of stdout.")) -> None:

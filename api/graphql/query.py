@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
-from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
+from graphql import FieldNode, FragmentDefinitionNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
 
 from api.errors import InvalidArgument
 from api.graphql.context import Info
@@ -52,23 +52,24 @@ def _selects(info: Info, name: str) -> bool:
     """Whether the current field's selection asks for the sub-field ``name`` (fragments followed; cycles are
     invalid documents). Reads the parsed document directly: cheaper than building ``info.selected_fields``."""
     raw = info._raw_info
-    fragments = raw.fragments
+    return any(_selection_asks_for(node.selection_set, name, raw.fragments) for node in raw.field_nodes)
 
-    def walk(selection_set: SelectionSetNode | None) -> bool:
-        for selection in selection_set.selections if selection_set else ():
-            if isinstance(selection, FieldNode):
-                if selection.name.value == name:
-                    return True
-            elif isinstance(selection, InlineFragmentNode):
-                if walk(selection.selection_set):
-                    return True
-            elif isinstance(selection, FragmentSpreadNode):
-                fragment = fragments.get(selection.name.value)
-                if fragment is not None and walk(fragment.selection_set):
-                    return True
-        return False
 
-    return any(walk(node.selection_set) for node in raw.field_nodes)
+def _selection_asks_for(selection_set: SelectionSetNode | None, name: str,
+                     fragments: dict[str, FragmentDefinitionNode]) -> bool:
+    # A module function rather than a closure calling itself: such a closure is a reference cycle per call.
+    for selection in selection_set.selections if selection_set else ():
+        if isinstance(selection, FieldNode):
+            if selection.name.value == name:
+                return True
+        elif isinstance(selection, InlineFragmentNode):
+            if _selection_asks_for(selection.selection_set, name, fragments):
+                return True
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None and _selection_asks_for(fragment.selection_set, name, fragments):
+                return True
+    return False
 
 
 async def _person(info: Info, person_id: str) -> Person | None:
