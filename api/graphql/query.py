@@ -96,7 +96,7 @@ async def _household(info: Info, household_id: str) -> Household | None:
         return None
     for person, _ in view.members:
         scope.disclosure.disclose_person(person)
-    return Household(view=view)
+    return Household.of(view)
 
 
 async def _record(info: Info, uid: str) -> Record | None:
@@ -109,7 +109,7 @@ async def _record(info: Info, uid: str) -> Record | None:
     if view.person_id:
         scope.disclosure.subjects.add(view.person_id)
     scope.disclosure.rules |= view.rules
-    return Record(view=view)
+    return Record.of(view)
 
 
 def _person_match(info: Info, match: Match) -> PersonMatch:

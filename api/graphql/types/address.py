@@ -12,40 +12,21 @@ __all__ = ["Address"]
 @strawberry.type(description="A postal address. placeholder: a value that means 'unknown' (No Fixed Abode, a "
                              "police station or council office used when the person's own is unknown).")
 class Address:
-    link: strawberry.Private[AddressLink]
+    # Plain values copied when the address is disclosed (an Address is only built from a disclosed one): a
+    # field with a resolver costs strawberry an Info, argument conversion and a resolver chain per value.
+    display: str | None = strawberry.field(description="The address as the agency wrote it.")
+    flat: str | None
+    number: str | None
+    building: str | None
+    street: str | None
+    town: str | None
+    postcode: str | None = strawberry.field(description="Normalised UK postcode (outward code, space, inward code).")
+    uprn: str | None = strawberry.field(description="Unique Property Reference Number, when an agency (housing) "
+                                                    "holds it.")
+    placeholder: bool
 
-    @strawberry.field(description="The address as the agency wrote it.")
-    def display(self) -> str | None:
-        return self.link.display
-
-    @strawberry.field
-    def flat(self) -> str | None:
-        return self.link.flat
-
-    @strawberry.field
-    def number(self) -> str | None:
-        return self.link.number
-
-    @strawberry.field
-    def building(self) -> str | None:
-        return self.link.building
-
-    @strawberry.field
-    def street(self) -> str | None:
-        return self.link.street
-
-    @strawberry.field
-    def town(self) -> str | None:
-        return self.link.town
-
-    @strawberry.field(description="Normalised UK postcode (outward code, space, inward code).")
-    def postcode(self) -> str | None:
-        return self.link.postcode
-
-    @strawberry.field(description="Unique Property Reference Number, when an agency (housing) holds it.")
-    def uprn(self) -> str | None:
-        return self.link.uprn
-
-    @strawberry.field
-    def placeholder(self) -> bool:
-        return self.link.placeholder
+    @classmethod
+    def of(cls, link: AddressLink) -> Address:
+        return cls(display=link.display, flat=link.flat, number=link.number, building=link.building,
+                   street=link.street, town=link.town, postcode=link.postcode, uprn=link.uprn,
+                   placeholder=link.placeholder)

@@ -24,7 +24,7 @@ class AddressPeriod:
 
     @strawberry.field
     def address(self) -> Address:
-        return Address(link=self.period.address)
+        return Address.of(self.period.address)
 
     @strawberry.field(name="from")
     def valid_from(self) -> PartialDate | None:

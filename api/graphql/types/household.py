@@ -19,14 +19,13 @@ __all__ = ["Household"]
                              "are listed and counted.")
 class Household(Node):
     view: strawberry.Private[HouseholdView]
+    # Plain values of the caller's view of the household: no resolver to run for them.
+    id: strawberry.ID = strawberry.field(description="Stable, opaque household id (hh_...).")
+    size: int = strawberry.field(description="How many members you may see.")
 
-    @strawberry.field(description="Stable, opaque household id (hh_...).")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self.view.id)
-
-    @strawberry.field(description="How many members you may see.")
-    def size(self) -> int:
-        return self.view.size
+    @classmethod
+    def of(cls, view: HouseholdView) -> Household:
+        return cls(view=view, id=strawberry.ID(view.id), size=view.size)
 
     @strawberry.field
     def members(self, info: Info, first: int | None = 20, after: str | None = None) -> Connection[HouseholdMember]:
@@ -38,7 +37,7 @@ class Household(Node):
     @strawberry.field(description="The household's current address.")
     def address(self, info: Info) -> Address | None:
         link = disclose(info, self.view.address, "Household.address")
-        return Address(link=link) if link is not None else None
+        return Address.of(link) if link is not None else None
 
     @strawberry.field(description="Addresses the members' records give, with periods.")
     def address_history(self, info: Info) -> list[AddressPeriod] | None:

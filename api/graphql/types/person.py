@@ -46,15 +46,12 @@ def held_notice(info: Info, held: HeldNoticeView) -> HeldNotice:
                              "you may not see does not exist for you, in values, lists or counts.")
 class Person(Node):
     view: strawberry.Private[PersonView]
+    id: strawberry.ID = strawberry.field(description="Stable, opaque person id: the id `mashgraph export` writes.")
 
     @classmethod
     def of(cls, info: Info, view: PersonView) -> Person:
         info.context.scope.disclosure.disclose_person(view)
-        return cls(view=view)
-
-    @strawberry.field(description="Stable, opaque person id: the id `mashgraph export` writes.")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self.view.id)
+        return cls(view=view, id=strawberry.ID(view.id))
 
     @strawberry.field(description="How the id you asked for led here (old ids resolve after merges and splits).")
     def resolution(self, info: Info) -> IdentityResolution:
@@ -96,7 +93,7 @@ class Person(Node):
     @strawberry.field(description="The current address, from the records you may see.")
     def current_address(self, info: Info) -> Address | None:
         golden = disclose(info, self.view.current_address, "Person.currentAddress")
-        return Address(link=golden.value) if golden is not None and golden.value is not None else None
+        return Address.of(golden.value) if golden is not None and golden.value is not None else None
 
     @strawberry.field(description="Every address the person's records give, with periods.")
     def address_history(self, info: Info) -> list[AddressPeriod] | None:
@@ -141,7 +138,7 @@ class Person(Node):
         from api.graphql.types.record import Record
 
         return paginate(self.view.records, first, after, info.context.scope.settings.max_page_size,
-                        lambda view: Record(view=view))
+                        Record.of)
 
     @strawberry.field(description="The household the person lives in now.")
     async def household(self, info: Info) -> Annotated[Household, strawberry.lazy("api.graphql.types.household")] | None:
@@ -150,7 +147,7 @@ class Person(Node):
         if not self.view.household_id:
             return None
         view = await info.context.scope.household(self.view.household_id)
-        return Household(view=view) if view is not None else None
+        return Household.of(view) if view is not None else None
 
     @strawberry.field(description="Why the records were merged: the scored links between them.")
     async def links(self, info: Info, first: int | None = 20, after: str | None = None) \

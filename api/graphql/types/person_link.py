@@ -20,11 +20,11 @@ class PersonLink:
 
     @strawberry.field
     def a(self) -> Record:
-        return Record(view=self.view.a)
+        return Record.of(self.view.a)
 
     @strawberry.field
     def b(self) -> Record:
-        return Record(view=self.view.b)
+        return Record.of(self.view.b)
 
     @strawberry.field
     def weight(self, info: Info) -> float | None:

@@ -32,17 +32,17 @@ __all__ = ["Record"]
                              "the withheld fields null and listed in extensions.redactions.")
 class Record(Node):
     view: strawberry.Private[RecordView]
+    # Plain values (never withheld from a caller who may see the record): no resolver to run for them.
+    id: strawberry.ID = strawberry.field(description="Opaque record id (rec_...).")
+    source: str = strawberry.field(description="The agency system the record comes from (police, health, education, "
+                                               "...).")
+
+    @classmethod
+    def of(cls, view: RecordView) -> Record:
+        return cls(view=view, id=strawberry.ID(record_id(view.uid)), source=view.source)
 
     def _field(self, info: Info, name: str, value: object) -> object:
         return disclose(info, value, f"Record.{name}")
-
-    @strawberry.field(description="Opaque record id (rec_...).")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(record_id(self.view.uid))
-
-    @strawberry.field(description="The agency system the record comes from (police, health, education, ...).")
-    def source(self) -> str:
-        return self.view.source
 
     @strawberry.field(description="The agency owning the record.")
     def agency(self, info: Info) -> Agency:

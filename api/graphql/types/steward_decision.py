@@ -54,4 +54,4 @@ class StewardDecision(Node):
     def records(self) -> list[Annotated[Record, strawberry.lazy("api.graphql.types.record")]]:
         from api.graphql.types.record import Record
 
-        return [Record(view=r) for r in self.view.records]
+        return [Record.of(r) for r in self.view.records]
