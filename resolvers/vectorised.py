@@ -11,6 +11,8 @@ that both give identical levels on the demo data.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
+from itertools import chain
 
 import numpy as np
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
@@ -49,12 +51,17 @@ class _Vocabulary:
 def _set_matrix(vocab: _Vocabulary, values: Sequence[Iterable[str]]) -> np.ndarray:
     codes = vocab.codes
     rows = [[codes.setdefault(v, len(codes)) for v in vs] if vs else [] for vs in values]
-    width = max(1, min(_MAX_WIDTH, max((len(r) for r in rows), default=1)))
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    width = max(1, min(_MAX_WIDTH, int(lengths.max(initial=1))))
+    # Values are distinct already (sets); over the width, keep the same ones on every run.
+    for index in np.nonzero(lengths > width)[0].tolist():
+        rows[index] = sorted(set(rows[index]))[:width]
+        lengths[index] = width
     out = np.full((len(rows), width), -1, dtype=np.int64)
-    for index, row in enumerate(rows):
-        if row:
-            # Values are distinct already (sets); over the width, keep the same ones on every run.
-            out[index, : len(row)] = row if len(row) <= width else sorted(set(row))[:width]
+    # All rows placed at once (a numpy assignment per record costs more than building its codes).
+    flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
+    starts = np.cumsum(lengths) - lengths
+    out[np.repeat(np.arange(len(rows)), lengths), np.arange(len(flat)) - np.repeat(starts, lengths)] = flat
     return out
 
 
@@ -90,6 +97,9 @@ class EncodedRecords:
         self.dob_year = np.array([f.dob.year if f.full_dob else -1 for f in features], dtype=np.int64)
         self.dob_month_day = np.array([(f.dob.month or 0) * 100 + (f.dob.day or 0) if f.full_dob else -1 for f in features],
                                       dtype=np.int64)
+        # Day numbers of full dates: "one calendar day apart" (31 March, 1 April) is a subtraction.
+        self.dob_ordinal = np.array([date(f.dob.year, f.dob.month, f.dob.day).toordinal() if f.full_dob else -1
+                                     for f in features], dtype=np.int64)
         self.sex = np.array([{"M": 1, "F": 2}.get(f.sex or "", 0) for f in features], dtype=np.int8)
         self.current_address = np.array([vocab.code(f.current_address) for f in features], dtype=np.int64)
         parts = [address_parts(f.current_address) if f.current_address else None for f in features]
@@ -192,8 +202,23 @@ def _dob(e: EncodedRecords, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     different = two_parts & (years >= 2) & (years <= 4)
     levels[far] = _DOB_ORDER.index("far")
     levels[different] = _DOB_ORDER.index("different")
+    # Full dates of one year, or of adjacent years, that differ in the month and the day (or also in
+    # the year) are no one-component typo: swapped day and month, else one calendar day apart
+    # ("off_by_one"), else "year_only" (one year) or "different" (adjacent years). Siblings and
+    # namesakes born in the same year are most of the pairs left.
+    month_i, day_i = np.divmod(e.dob_month_day[i], 100)
+    month_j, day_j = np.divmod(e.dob_month_day[j], 100)
+    month_and_day = full & (month_i != month_j) & (day_i != day_j)
+    neighbours = np.abs(e.dob_ordinal[i] - e.dob_ordinal[j]) == 1
+    same_year = month_and_day & (years == 0)
+    swapped = same_year & (day_i == month_j) & (month_i == day_j) & (day_i != month_i)
+    adjacent_years = two_parts & (years == 1)
+    levels[same_year] = _DOB_ORDER.index("year_only")
+    levels[adjacent_years] = _DOB_ORDER.index("different")
+    levels[(same_year | adjacent_years) & neighbours] = _DOB_ORDER.index("off_by_one")
+    levels[swapped] = _DOB_ORDER.index("day_month_swapped")
     # Everything else follows the reference rules; distinct date pairs repeat, so cache them.
-    rest = np.nonzero(both & ~exact & ~far & ~different)[0]
+    rest = np.nonzero(both & ~exact & ~far & ~different & ~same_year & ~adjacent_years)[0]
     cache: dict[tuple[int, int], int] = {}
     features = e.features
     for row in rest.tolist():

@@ -89,3 +89,20 @@ def test_explanations_from_vectorised_levels_equal_explain_pair_by_pair() -> Non
     for (i, j), row in zip(pairs.tolist(), levels.tolist(), strict=True):
         assert model.explain_levels(row, feats[i], table) == model.explain(feats[i], feats[j])
     assert any(e["level"] == "exact" for e in model.explain_levels(levels[0].tolist(), feats[pairs[0, 0]]).explanation())
+
+
+def test_vectorised_dates_of_birth_equal_reference_for_every_pair_of_awkward_dates() -> None:
+    # Same year with the month and the day different (swapped, a calendar day apart across a month end,
+    # neither), adjacent years (a day apart across New Year, or not), one-component typos, leap days,
+    # five and six years apart (the calendar decides "far"), and partial dates.
+    dates = ["2015-03-04", "2015-04-03", "2015-03-31", "2015-04-01", "2015-07-19", "2015-12-31", "2016-01-01",
+             "2016-02-29", "2016-03-01", "2014-12-31", "2015-03-05", "2015-03-14", "2015-13-04", "2021-03-03",
+             "2021-03-04", "2021-03-05", "2010-03-05", "2009-03-03", "2015", "2015-03", "2016-01", "1988-06-21",
+             "1989-06-21", "1988-12-06", "2015-07-19"]
+    cases = [features(source_id=str(k), given_name="Ann", family_name="Smith", dob=dob) for k, dob in enumerate(dates)]
+    pairs = np.array(list(itertools.combinations(range(len(cases)), 2)))
+    reference = level_matrix(cases, pairs)
+    assert (reference == vector_levels(EncodedRecords(cases), pairs)).all()
+    dob = next(c for c, comparison in enumerate(COMPARISONS) if comparison.name == "dob")
+    reached = {COMPARISONS[dob].levels[level] for level in reference[:, dob].tolist() if level >= 0}
+    assert {"exact", "day_month_swapped", "off_by_one", "year_month", "year_only", "else", "far"} <= reached
