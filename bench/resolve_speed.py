@@ -15,6 +15,9 @@ dedicated bench Neo4j (``/tmp/mashgraph-bench-db``, bolt 7692; not timed), then:
     peak RSS. Reading and flattening the JSONL
     is reported apart ("prepare"), as the project's reading from Neo4j is part of its time.
 
+CPU seconds per stage of the resolver's Python (with its scoring workers) and of the Neo4j server are
+recorded beside the wall seconds.
+
 The 1-, 5- and 15-minute load averages before and after each run are recorded beside it: on a shared
 machine, figures are honest only with their conditions.
 
@@ -59,6 +62,42 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
 
 
+class StageCpu:
+    """CPU seconds per resolve stage, of this process (with its threads and finished scoring workers)
+    and of the Neo4j server: on a shared machine wall seconds measure the neighbours too, CPU seconds
+    far less. Called at the start of each stage (``resolve_all``'s ``on_stage``) and once at the end."""
+
+    def __init__(self) -> None:
+        self.neo4j = None
+        try:
+            import psutil
+
+            from graph_model.localdb import LocalNeo4j
+
+            pid = LocalNeo4j(h.bench_settings())._pid()
+            self.neo4j = psutil.Process(pid) if pid else None
+        except Exception:
+            self.neo4j = None
+        self.marks: list[tuple[str, float, float]] = []
+
+    def _neo4j_cpu(self) -> float:
+        if self.neo4j is None:
+            return 0.0
+        try:
+            times = self.neo4j.cpu_times()
+            return times.user + times.system
+        except Exception:
+            return 0.0
+
+    def __call__(self, stage: str) -> None:
+        self.marks.append((stage, _cpu_seconds(), self._neo4j_cpu()))
+
+    def seconds(self) -> dict[str, dict[str, float]]:
+        self("")
+        return {name: {"python": round(python_after - python, 2), "neo4j": round(neo_after - neo, 2)}
+                for (name, python, neo), (_, python_after, neo_after) in zip(self.marks, self.marks[1:])}
+
+
 def child_resolve(model_path: str) -> None:
     """Child process: resolve everything in the bench database; print one JSON line."""
     from graph_model.db import Database, connect
@@ -66,13 +105,15 @@ def child_resolve(model_path: str) -> None:
 
     settings = h.bench_settings()
     driver = connect(settings)
+    stage_cpu = StageCpu()
     started = time.perf_counter()
-    summary = resolve_all(Database(driver), ResolveOptions(model_path=Path(model_path), retrain=True))
+    summary = resolve_all(Database(driver), ResolveOptions(model_path=Path(model_path), retrain=True),
+                          on_stage=stage_cpu)
     seconds = time.perf_counter() - started
     driver.close()
     data = h.summary_dict(summary)
     print("RESULT " + json.dumps({"seconds": seconds, "peak_mb": _peak_mb(), "cpu_seconds": _cpu_seconds(),
-                                  "summary": data}, default=str))
+                                  "stage_cpu_seconds": stage_cpu.seconds(), "summary": data}, default=str))
 
 
 def child_splink(folder: str) -> None:
@@ -215,6 +256,7 @@ def main() -> None:
                                           "python_cpu_seconds": round(result.get("cpu_seconds", 0.0), 1),
                                           "peak_neo4j_rss_mb": round(neo.peak),
                                           "stages": result["summary"].get("seconds", {}),
+                                          "stage_cpu_seconds": result.get("stage_cpu_seconds", {}),
                                           "summary": {k: v for k, v in result["summary"].items()
                                                       if k in ("records", "candidate_pairs", "edges", "links",
                                                                "cannot_links", "people", "households",
@@ -275,6 +317,9 @@ def report(results: dict[str, Any]) -> str:
         if row.get("project", {}).get("stages"):
             stages = ", ".join(f"{k} {v}" for k, v in row["project"]["stages"].items())
             lines.append(f"  {row['records']} records, project stages (s): {stages}")
+        if row.get("project", {}).get("stage_cpu_seconds"):
+            cpu = ", ".join(f"{k} {v['python']}/{v['neo4j']}" for k, v in row["project"]["stage_cpu_seconds"].items())
+            lines.append(f"  {row['records']} records, project stages, CPU seconds (Python/Neo4j): {cpu}")
     lines.append("ratio = project resolve seconds / Splink dedupe seconds (target <= 1 at 200k); "
                  "target peak Python < 4096 MB at 1M.")
     return "\n".join(lines)
