@@ -95,7 +95,7 @@ class StageCpu:
     def seconds(self) -> dict[str, dict[str, float]]:
         self("")
         return {name: {"python": round(python_after - python, 2), "neo4j": round(neo_after - neo, 2)}
-                for (name, python, neo), (_, python_after, neo_after) in zip(self.marks, self.marks[1:])}
+                for (name, python, neo), (_, python_after, neo_after) in zip(self.marks, self.marks[1:], strict=False)}
 
 
 def child_resolve(model_path: str) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from graph_model.db import Database
+from resolvers.pipeline import ResolveOptions, resolve_all
 from tests.resolvers.helpers import household_of, load, person_of, resolve
 
 HOME = {"line1": "10 High Street", "town": "Leeds", "postcode": "LS6 2AB"}
@@ -238,3 +239,30 @@ def test_a_postcode_from_abroad_is_compared_from_the_graph(db: Database, tmp_pat
     other = explain_pair(db, "health:H-CIAN", "police:N-CIAN", tmp_path / "model.json")
     assert {c["comparison"]: c["level"] for c in same.contributions}["location"] == "same_postcode"
     assert {c["comparison"]: c["level"] for c in other.contributions}["location"] == "else"
+
+
+def test_a_run_pauses_cycle_collection_and_restores_it(db: Database, tmp_path: Path) -> None:
+    import gc
+
+    from resolvers import pipeline
+
+    load(db, tmp_path, family_records())
+    seen: list[bool] = []
+    assert gc.isenabled()
+    resolve_all(db, ResolveOptions(model_path=tmp_path / "model.json"), on_stage=lambda _s: seen.append(gc.isenabled()))
+    assert seen and not any(seen)
+    assert gc.isenabled()
+    # Overlapping runs: the collector comes back only when the last one ends, also after a failure.
+    with pytest.raises(RuntimeError), pipeline._without_cycle_collection():
+        with pipeline._without_cycle_collection():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+        raise RuntimeError("a failed run")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with pipeline._without_cycle_collection():
+            pass
+        assert not gc.isenabled()  # a caller that had paused it keeps it paused
+    finally:
+        gc.enable()
