@@ -78,7 +78,7 @@ class StageCpu:
             self.neo4j = psutil.Process(pid) if pid else None
         except Exception:
             self.neo4j = None
-        self.marks: list[tuple[str, float, float]] = []
+        self.marks: list[tuple[str, float, float, float]] = []
 
     def _neo4j_cpu(self) -> float:
         if self.neo4j is None:
@@ -90,12 +90,18 @@ class StageCpu:
             return 0.0
 
     def __call__(self, stage: str) -> None:
-        self.marks.append((stage, _cpu_seconds(), self._neo4j_cpu()))
+        self.marks.append((stage, _cpu_seconds(), self._neo4j_cpu(), _peak_mb()))
 
     def seconds(self) -> dict[str, dict[str, float]]:
+        """Per stage: CPU seconds of Python and Neo4j, and this process's peak memory (MB) by the end
+        of the stage (a stage that raised the peak shows it first)."""
         self("")
-        return {name: {"python": round(python_after - python, 2), "neo4j": round(neo_after - neo, 2)}
-                for (name, python, neo), (_, python_after, neo_after) in zip(self.marks, self.marks[1:], strict=False)}
+        return {
+            name: {"python": round(python_after - python, 2), "neo4j": round(neo_after - neo, 2),
+                   "peak_mb": round(peak_after)}
+            for (name, python, neo, _), (_, python_after, neo_after, peak_after)
+            in zip(self.marks, self.marks[1:], strict=False)
+        }
 
 
 def child_resolve(model_path: str) -> None:
@@ -320,6 +326,8 @@ def report(results: dict[str, Any]) -> str:
         if row.get("project", {}).get("stage_cpu_seconds"):
             cpu = ", ".join(f"{k} {v['python']}/{v['neo4j']}" for k, v in row["project"]["stage_cpu_seconds"].items())
             lines.append(f"  {row['records']} records, project stages, CPU seconds (Python/Neo4j): {cpu}")
+            peaks = ", ".join(f"{k} {v.get('peak_mb', '-')}" for k, v in row["project"]["stage_cpu_seconds"].items())
+            lines.append(f"  {row['records']} records, project stages, peak Python MB by the end of each: {peaks}")
     lines.append("ratio = project resolve seconds / Splink dedupe seconds (target <= 1 at 200k); "
                  "target peak Python < 4096 MB at 1M.")
     return "\n".join(lines)

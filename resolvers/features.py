@@ -60,6 +60,13 @@ def _shared(value: str | None) -> str | None:
     return None if value is None else intern(value)
 
 
+def _shared_date(dates: dict[Any, PartialDate], value: Any) -> PartialDate:
+    parsed = dates.get(value)
+    if parsed is None:
+        parsed = dates[value] = parse_date(value)
+    return parsed
+
+
 # The columns of ``resolve/fetch_records`` (and ``fetch_records_by_uid``), in order.
 COLUMNS = ("uid", "source", "given_raw", "family_raw", "given", "given_canon", "given_groups", "middle", "family",
            "family_parts", "family_phonetic", "dob", "sex", "recorded_at", "addresses", "phones", "emails",
@@ -71,9 +78,12 @@ def features_from_row(row: Mapping[str, Any]) -> RecordFeatures:
     return features_from_values([row.get(column) for column in COLUMNS])
 
 
-def features_from_values(values: Sequence[Any]) -> RecordFeatures:
+def features_from_values(values: Sequence[Any], dates: dict[Any, PartialDate] | None = None) -> RecordFeatures:
     """Build features from one ``resolve/fetch_records`` row's values, in COLUMNS order (a full run
-    reads hundreds of thousands of rows: positions, not per-row dictionaries)."""
+    reads hundreds of thousands of rows: positions, not per-row dictionaries).
+
+    ``dates``: parsed dates of birth by their stored value, shared by the records of one read (dates
+    repeat; a parsed date is immutable, so one object serves them all: less memory and parsing)."""
     (uid, source, given_raw, family_raw, given, given_canon, given_groups, middle, family, family_parts,
      family_phonetic, dob, sex, recorded_at, addresses, phones, emails, identifier_pairs, schools,
      related_rows) = values
@@ -114,7 +124,7 @@ def features_from_values(values: Sequence[Any]) -> RecordFeatures:
         family=family,
         family_parts=tuple(family_parts) if family_parts else (),
         family_phonetic=family_phonetic,
-        dob=parse_date(dob),
+        dob=parse_date(dob) if dates is None else _shared_date(dates, dob),
         sex=sex if sex in ("M", "F") else None,
         recorded_at=recorded_at,
         address_keys=frozenset(a[0] for a in history) if history else _EMPTY,

@@ -27,6 +27,7 @@ import cypher
 from graph_model.db import Database
 from graph_model.errors import DatabaseError, DatabaseUnavailable
 from graph_model.gds import gds_available
+from graph_model.normalise import PartialDate
 from resolvers.blocking import BLOCKING_RULES, BlockingReport, candidate_pairs
 from resolvers.clustering import Constraints, agglomerate, components_networkx
 from resolvers.comparisons import COMPARISONS
@@ -105,7 +106,9 @@ class _Stages:
 
 def fetch_features(db: Database) -> list[RecordFeatures]:
     """Every record's features, sorted by uid."""
-    features = [features_from_values(values) for values in _stream_values(db, "resolve/fetch_records", columns=COLUMNS)]
+    dates: dict[Any, PartialDate] = {}
+    features = [features_from_values(values, dates)
+                for values in _stream_values(db, "resolve/fetch_records", columns=COLUMNS)]
     features.sort(key=lambda f: f.uid)
     return features
 

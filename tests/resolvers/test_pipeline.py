@@ -266,3 +266,17 @@ def test_a_run_pauses_cycle_collection_and_restores_it(db: Database, tmp_path: P
         assert not gc.isenabled()  # a caller that had paused it keeps it paused
     finally:
         gc.enable()
+
+
+def test_records_read_for_a_run_share_one_parsed_date_per_date_of_birth(db: Database, tmp_path: Path) -> None:
+    from graph_model.normalise import parse_date
+    from resolvers.pipeline import fetch_features
+
+    load(db, tmp_path, family_records())
+    features = fetch_features(db)
+    sara = [f for f in features if f.uid in ("health:H-SARA", "housing:T-SARA")]
+    assert len(sara) == 2 and sara[0].dob is sara[1].dob
+    for feature in features:
+        stored = feature.dob.value
+        assert feature.dob == parse_date(stored)
+    assert len({id(f.dob) for f in features}) == len({f.dob.value for f in features})
