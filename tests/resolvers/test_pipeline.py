@@ -241,31 +241,24 @@ def test_a_postcode_from_abroad_is_compared_from_the_graph(db: Database, tmp_pat
     assert {c["comparison"]: c["level"] for c in other.contributions}["location"] == "else"
 
 
-def test_a_run_pauses_cycle_collection_and_restores_it(db: Database, tmp_path: Path) -> None:
+def test_a_run_makes_full_collections_rare_and_restores_the_thresholds(db: Database, tmp_path: Path) -> None:
     import gc
 
     from resolvers import pipeline
 
     load(db, tmp_path, family_records())
-    seen: list[bool] = []
-    assert gc.isenabled()
-    resolve_all(db, ResolveOptions(model_path=tmp_path / "model.json"), on_stage=lambda _s: seen.append(gc.isenabled()))
-    assert seen and not any(seen)
-    assert gc.isenabled()
-    # Overlapping runs: the collector comes back only when the last one ends, also after a failure.
-    with pytest.raises(RuntimeError), pipeline._without_cycle_collection():
-        with pipeline._without_cycle_collection():
-            assert not gc.isenabled()
-        assert not gc.isenabled()
+    before = gc.get_threshold()
+    seen: list[tuple[int, ...]] = []
+    resolve_all(db, ResolveOptions(model_path=tmp_path / "model.json"), on_stage=lambda _s: seen.append(gc.get_threshold()))
+    assert seen and set(seen) == {pipeline.FULL_RUN_GC_THRESHOLDS} != {before}
+    assert gc.get_threshold() == before and gc.isenabled()
+    # Overlapping runs: the thresholds come back only when the last one ends, also after a failure.
+    with pytest.raises(RuntimeError), pipeline._rare_full_collections():
+        with pipeline._rare_full_collections():
+            assert gc.get_threshold() == pipeline.FULL_RUN_GC_THRESHOLDS
+        assert gc.get_threshold() == pipeline.FULL_RUN_GC_THRESHOLDS
         raise RuntimeError("a failed run")
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with pipeline._without_cycle_collection():
-            pass
-        assert not gc.isenabled()  # a caller that had paused it keeps it paused
-    finally:
-        gc.enable()
+    assert gc.get_threshold() == before
 
 
 def test_records_read_for_a_run_share_one_parsed_date_per_date_of_birth(db: Database, tmp_path: Path) -> None:
@@ -280,3 +273,13 @@ def test_records_read_for_a_run_share_one_parsed_date_per_date_of_birth(db: Data
         stored = feature.dob.value
         assert feature.dob == parse_date(stored)
     assert len({id(f.dob) for f in features}) == len({f.dob.value for f in features})
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 7, 5000])
+def test_distinct_values_are_numpy_unique_without_its_hash_table(size: int) -> None:
+    import numpy as np
+
+    from resolvers.pipeline import _distinct
+
+    values = np.random.default_rng(size).integers(0, max(size // 3, 1), size, dtype=np.int64)
+    assert np.array_equal(_distinct(values), np.unique(values))
