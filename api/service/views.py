@@ -50,10 +50,6 @@ class Withheld:
         return cls(decision.reason or RedactionReason.NOT_PERMITTED, decision.rule)
 
 
-def _value(decision: Decision, value: T) -> T | Withheld:
-    return value if decision.permitted else Withheld.of(decision)
-
-
 # ---------------------------------------------------------------------------------------------- records
 @dataclass(frozen=True, slots=True)
 class RecordView:
@@ -106,6 +102,7 @@ class _Plan:
     """Every field decision for records of one category, for one subject (computed once, then reused)."""
 
     fields: dict[str, Decision]
+    withheld: dict[str, Withheld]  # the fields of ``fields`` not permitted, and why
     identifiers_withheld: tuple[tuple[str, Withheld], ...]
     attributes_withheld: tuple[tuple[str, Withheld], ...]
     permitted_identifiers: frozenset[str]  # schemes
@@ -123,7 +120,7 @@ def _plan(pdp: PolicyDecisionPoint, subject: Subject, category: str | None, owne
                   for name in _SCALAR_FIELDS}
         every = [access, *fields.values(), *decide.values()]
         return _Plan(
-            fields=fields,
+            fields=fields, withheld={name: Withheld.of(d) for name, d in fields.items() if not d.permitted},
             identifiers_withheld=tuple((n, Withheld.of(d)) for n, d in sorted(decide.items())
                                        if n.startswith("identifier.") and not d.permitted),
             attributes_withheld=tuple((n, Withheld.of(d)) for n, d in sorted(decide.items())
@@ -154,10 +151,8 @@ def build_record(record: RecordBundle, subject: Subject, pdp: PolicyDecisionPoin
         return HeldNotice(agency=owner, contact=contact, since=record.mark_at)
     plan = _plan(pdp, subject, category, owned, break_glass, access)
     rules = plan.rules
-    fields = plan.fields
-
-    def shown(field_name: str, value: T) -> T | Withheld:
-        return _value(fields[field_name], value)
+    # The value, or why it is withheld: the plan's decisions, looked up once per field.
+    shown: Callable[[str, Any], Any] = plan.withheld.get
 
     addresses: tuple[AddressLink, ...] | Withheld = shown("addresses", record.addresses)
     if address_restricted and not isinstance(addresses, Withheld):
