@@ -183,6 +183,8 @@ def _resolve_all(db: Database, options: ResolveOptions, on_stage: Callable[[str]
         levels = compute_levels(features, pairs, options.processes, encoded=encoded)
     with stage("model"):
         model = _model(features, levels, options, encoded)
+    # The encoded columns serve scoring and the model only: freed before the later stages raise the peak.
+    del encoded
     with stage("weights"):
         weights = model.score_levels(levels) + model.tf_adjustments(features, pairs, levels)
         inferences = enabled_inferences(model)
