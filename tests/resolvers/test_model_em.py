@@ -52,3 +52,18 @@ def test_em_over_distinct_rows_equals_em_over_every_pair() -> None:
     assert np.allclose(np.concatenate(fast.m), np.concatenate(reference.m), atol=1e-12)
     assert math.isclose(fast.trained_on["candidate_match_rate"], rate, abs_tol=1e-12)
     assert fast.trained_on["em_pairs"] == len(levels)
+
+
+def test_scores_in_chunks_equal_the_whole_matrix_at_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import resolvers.model as model_module
+    from resolvers.pipeline import DEFAULT_MODEL
+
+    model = LinkageModel.load(DEFAULT_MODEL)
+    rng = np.random.default_rng(11)
+    levels = np.stack([rng.integers(-1, len(c.levels), 1000) for c in COMPARISONS], axis=1).astype(np.int8)
+    table = model.level_weights()
+    whole = model.prior_weight + table[np.arange(len(COMPARISONS)),
+                                       np.where(levels < 0, table.shape[1] - 1, levels)].sum(axis=1)
+    monkeypatch.setattr(model_module, "_SCORE_CHUNK", 7)  # many chunks, the last one short
+    assert np.array_equal(model.score_levels(levels), whole)
+    assert model.score_levels(levels[:0]).shape == (0,)
