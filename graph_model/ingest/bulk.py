@@ -256,6 +256,11 @@ def stage_chunk(items: list[SourceItem], location: str, source_override: str | N
                        multiline)
 
 
+def _forget_sent() -> None:
+    global _sent
+    _sent = None
+
+
 class BulkStager:
     """Writes prepared records as the importer's CSV files, each shared node once, in ``folder``."""
 
@@ -435,6 +440,7 @@ def bulk_ingest(
             raise
         finally:
             stager.finish()
+            _forget_sent()  # staged here without a pool: this process's memory of what it reported
         result.stage_seconds = time.perf_counter() - started
         log(f"server stopped in {stop_seconds:.1f} s, while the records were prepared")
         result.nodes = {NODE_FILES[k][0] + ("(stub)" if k == "stubs" else ""): v
