@@ -7,15 +7,12 @@ The same model, comparisons and constraints serve single-record resolution.
 
 from __future__ import annotations
 
-import gc
 import json
-import threading
 import time
 import uuid
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +23,7 @@ from neo4j.exceptions import Neo4jError, ServiceUnavailable
 import cypher
 from graph_model.db import Database
 from graph_model.errors import DatabaseError, DatabaseUnavailable
+from graph_model.gc_policy import rare_full_collections
 from graph_model.gds import gds_available
 from graph_model.normalise import PartialDate
 from resolvers.blocking import BLOCKING_RULES, BlockingReport, candidate_pairs
@@ -130,39 +128,9 @@ def _stream_values(db: Database, name: str, parameters: dict[str, Any] | None = 
         raise DatabaseError(f"statement {name} failed: {exc.code}: {exc.message}") from exc
 
 
-# Young collections as often as by default (they free the reference cycles the driver leaves each
-# written batch in), full ones after 1000 middle collections instead of 10: the policy ingest uses too
-# (graph_model/ingest/preparing.py).
-FULL_RUN_GC_THRESHOLDS = (700, 10, 1000)
-_gc_lock = threading.Lock()
-_gc_runs = 0
-_gc_previous_thresholds: tuple[int, ...] = ()
-
-
-@contextmanager
-def _rare_full_collections() -> Iterator[None]:
-    """Make Python's full garbage collections rare for a full run. A run holds millions of long-lived
-    objects (one features object per record with its sets, tuples and dicts) and allocates millions
-    more; with the default thresholds full collections walked the survivors again and again: encoding
-    200k records for scoring took 14.6 s of CPU instead of 6.4, reading them 12.7 instead of ~8."""
-    global _gc_runs, _gc_previous_thresholds
-    with _gc_lock:  # runs may overlap (threads): the last one out restores the thresholds
-        if _gc_runs == 0:
-            _gc_previous_thresholds = gc.get_threshold()
-            gc.set_threshold(*FULL_RUN_GC_THRESHOLDS)
-        _gc_runs += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_runs -= 1
-            if _gc_runs == 0:
-                gc.set_threshold(*_gc_previous_thresholds)
-
-
 def resolve_all(db: Database, options: ResolveOptions = ResolveOptions(),
                 on_stage: Callable[[str], None] = lambda _s: None) -> ResolveSummary:
-    with _rare_full_collections():
+    with rare_full_collections():
         return _resolve_all(db, options, on_stage)
 
 

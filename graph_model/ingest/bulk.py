@@ -37,8 +37,9 @@ import cypher
 from graph_model.config import Settings
 from graph_model.db import Database
 from graph_model.errors import DatabaseError, InputError
+from graph_model.gc_policy import rare_full_collections
 from graph_model.ingest.loader import Loader, LoadSummary, write_records
-from graph_model.ingest.preparing import Prepared, PreparePool, Rejection, prepare_item, rare_full_collections
+from graph_model.ingest.preparing import Prepared, PreparePool, Rejection, prepare_item
 from graph_model.ingest.quarantine import Quarantine
 from graph_model.ingest.readers import SourceItem
 from graph_model.localdb import LocalNeo4j
@@ -475,7 +476,7 @@ def stage_file(stager: BulkStager, items: Iterable[SourceItem], location: str, o
     """Prepare one file's items and stage them in ``stager``; rejections go to ``quarantine``. ``run`` names
     this bulk import (unique per import: the workers' memory of what they reported is per import)."""
     summary = LoadSummary()
-    with rare_full_collections():
+    with rare_full_collections(freeze=True):
         for chunk, staged in _staged_chunks(items, pool, location, override, stager.ingested_at, run):
             if stager.can_take(staged):
                 _count_staged(staged, summary, quarantine)

@@ -23,7 +23,8 @@ from neo4j.exceptions import Neo4jError, ServiceUnavailable
 import cypher
 from graph_model.db import Database
 from graph_model.errors import DatabaseUnavailable
-from graph_model.ingest.preparing import PreparePool, Rejection, prepare_items, rare_full_collections
+from graph_model.gc_policy import rare_full_collections
+from graph_model.ingest.preparing import PreparePool, Rejection, prepare_items
 from graph_model.ingest.readers import SourceItem
 from graph_model.records import PreparedRecord
 
@@ -153,7 +154,7 @@ class Loader:
                 in_flight.append((writer.submit(self._write_batch, entries, location, summary, reject), len(entries)))
                 batch.clear()
 
-        with rare_full_collections():
+        with rare_full_collections(freeze=True):
             for outcome in prepare_items(items, location, source_override, self.pool):
                 summary.read += 1
                 if isinstance(outcome, Rejection):

@@ -8,25 +8,24 @@ chunks in flight, so memory stays bounded whatever the file size.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
 import orjson
 
+from graph_model.gc_policy import batch_worker_started
 from graph_model.ingest.readers import SourceItem
 from graph_model.pickling import fast_pickling
 from graph_model.records import PreparedRecord, RecordRejected, prepare
 
-__all__ = ["PreparePool", "Prepared", "Rejection", "auto_workers", "prepare_items", "rare_full_collections"]
+__all__ = ["PreparePool", "Prepared", "Rejection", "auto_workers", "prepare_items"]
 
 # Below this many bytes of input, starting worker processes costs more than it saves.
 WORKERS_MIN_BYTES = 4_000_000
@@ -75,39 +74,6 @@ def _prepare_chunk(items: list[SourceItem], location: str, source_override: str 
     return [prepare_item(item, location, source_override) for item in items]
 
 
-# Python's defaults for the young generations (700, 10), but a full collection only after 1000 (not 10)
-# collections of the middle one: young collections are cheap, full ones walk every live object.
-LOAD_GC_THRESHOLDS = (700, 10, 1000)
-
-
-def _worker_started() -> None:
-    """Make full garbage collections rare in a worker. A worker allocates a few hundred objects per record
-    and keeps many of them in the normalisers' caches; with the default thresholds full collections walk
-    those caches again and again, measured at ~40% of a worker's CPU over 100k records (85 instead of 140
-    us per record without them). Young collections still free the rare cycle, and the workers are
-    replaced after ~100k records anyway (see PreparePool)."""
-    gc.freeze()  # what the worker starts with (modules, tables) is never garbage
-    gc.set_threshold(*LOAD_GC_THRESHOLDS)
-
-
-@contextmanager
-def rare_full_collections() -> Iterator[None]:
-    """The reading process's side of :func:`_worker_started`, for the length of a load: it holds a few
-    thousand prepared records at a time, and with the default thresholds the full collections that
-    re-walk them (and the driver, and every module) cost ~70% of its CPU per record (measured: 80 -> 20
-    us per record unpickling outcomes and building statement parameters). Young collections stay as
-    frequent as by default: the driver leaves each written batch in reference cycles, and collecting
-    those only rarely kept ~150 MB more alive. Thresholds and frozen objects are restored afterwards."""
-    previous = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(*LOAD_GC_THRESHOLDS)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*previous)
-        gc.unfreeze()
-
-
 def _timed(function: Callable[..., Any], *args: Any) -> tuple[Any, float]:
     """``function``'s result and the worker CPU seconds it took (the machine is shared: CPU time, not wall
     time, says what preparing costs)."""
@@ -142,7 +108,7 @@ class PreparePool:
 
     def _new_executor(self) -> ProcessPoolExecutor:
         self.generations += 1
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context, initializer=_worker_started)
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context, initializer=batch_worker_started)
 
     def __enter__(self) -> PreparePool:
         return self

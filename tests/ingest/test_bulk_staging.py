@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from graph_model.gc_policy import BATCH_GC_THRESHOLDS
 from graph_model.ingest import PreparePool, open_input
 from graph_model.ingest.bulk import BulkStager, _stage_one, stage_file
 from graph_model.ingest.loader import LoadSummary
-from graph_model.ingest.preparing import LOAD_GC_THRESHOLDS, prepare_item
+from graph_model.ingest.preparing import prepare_item
 from graph_model.ingest.quarantine import Quarantine
 from tests.ingest.test_bulk import _inputs
 
@@ -47,7 +48,7 @@ def _chunked(files: list[Path], out: Path, pool: PreparePool | None) -> tuple[Bu
             summaries.append(stage_file(stager, chosen.read(path, options), str(path), override, pool, run,
                                         quarantine, on_progress=lambda _n: thresholds.add(gc.get_threshold())))
     stager.finish()
-    assert thresholds == {LOAD_GC_THRESHOLDS}  # full collections kept rare while staging
+    assert thresholds == {BATCH_GC_THRESHOLDS}  # full collections kept rare while staging
     return stager, summaries
 
 

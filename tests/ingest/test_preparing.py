@@ -6,8 +6,10 @@ import gc
 import time
 from typing import Any
 
+import pytest
+
+from graph_model.gc_policy import BATCH_GC_THRESHOLDS
 from graph_model.ingest import PreparePool
-from graph_model.ingest.preparing import LOAD_GC_THRESHOLDS
 from graph_model.ingest.readers import SourceItem
 
 
@@ -26,16 +28,30 @@ def test_workers_collect_garbage_rarely_and_report_their_cpu() -> None:
         results: list[Any] = [result for _chunk, result in pool.map_chunks(items, worker_gc_settings)]
         assert pool.worker_cpu_seconds >= 3 * 0.05
     assert [size for _, _, size in results] == [3, 3, 1]
-    assert all(thresholds == LOAD_GC_THRESHOLDS and frozen > 1000 for thresholds, frozen, _ in results)
-    assert gc.get_threshold() != LOAD_GC_THRESHOLDS  # the reading process keeps its own
+    assert all(thresholds == BATCH_GC_THRESHOLDS and frozen > 1000 for thresholds, frozen, _ in results)
+    assert gc.get_threshold() != BATCH_GC_THRESHOLDS  # the reading process keeps its own
 
 
 def test_rare_full_collections_while_loading_then_the_old_settings() -> None:
-    from graph_model.ingest.preparing import rare_full_collections
+    from graph_model.gc_policy import rare_full_collections
 
     before = gc.get_threshold()
-    with rare_full_collections():
-        assert gc.get_threshold() == LOAD_GC_THRESHOLDS
+    with rare_full_collections(freeze=True):
+        assert gc.get_threshold() == BATCH_GC_THRESHOLDS
         assert gc.get_freeze_count() > 1000
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+
+def test_overlapping_batch_jobs_restore_the_settings_when_the_last_ends_even_after_a_failure() -> None:
+    from graph_model.gc_policy import rare_full_collections
+
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError), rare_full_collections():
+        with rare_full_collections(freeze=True):
+            assert gc.get_threshold() == BATCH_GC_THRESHOLDS and gc.get_freeze_count() > 1000
+        # the other job is still running: its settings stay, and so do the frozen objects
+        assert gc.get_threshold() == BATCH_GC_THRESHOLDS and gc.get_freeze_count() > 1000
+        raise RuntimeError("a failed job")
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0

@@ -244,21 +244,14 @@ def test_a_postcode_from_abroad_is_compared_from_the_graph(db: Database, tmp_pat
 def test_a_run_makes_full_collections_rare_and_restores_the_thresholds(db: Database, tmp_path: Path) -> None:
     import gc
 
-    from resolvers import pipeline
+    from graph_model.gc_policy import BATCH_GC_THRESHOLDS
 
     load(db, tmp_path, family_records())
     before = gc.get_threshold()
     seen: list[tuple[int, ...]] = []
     resolve_all(db, ResolveOptions(model_path=tmp_path / "model.json"), on_stage=lambda _s: seen.append(gc.get_threshold()))
-    assert seen and set(seen) == {pipeline.FULL_RUN_GC_THRESHOLDS} != {before}
+    assert seen and set(seen) == {BATCH_GC_THRESHOLDS} != {before}
     assert gc.get_threshold() == before and gc.isenabled()
-    # Overlapping runs: the thresholds come back only when the last one ends, also after a failure.
-    with pytest.raises(RuntimeError), pipeline._rare_full_collections():
-        with pipeline._rare_full_collections():
-            assert gc.get_threshold() == pipeline.FULL_RUN_GC_THRESHOLDS
-        assert gc.get_threshold() == pipeline.FULL_RUN_GC_THRESHOLDS
-        raise RuntimeError("a failed run")
-    assert gc.get_threshold() == before
 
 
 def test_records_read_for_a_run_share_one_parsed_date_per_date_of_birth(db: Database, tmp_path: Path) -> None:
