@@ -62,22 +62,26 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
 
 
+def bench_neo4j_process() -> Any:
+    """The bench database's Neo4j server (a psutil.Process), or None when it cannot be found."""
+    try:
+        import psutil
+
+        from graph_model.localdb import LocalNeo4j
+
+        pid = LocalNeo4j(h.bench_settings())._pid()
+        return psutil.Process(pid) if pid else None
+    except Exception:
+        return None
+
+
 class StageCpu:
     """CPU seconds per resolve stage, of this process (with its threads and finished scoring workers)
     and of the Neo4j server: on a shared machine wall seconds measure the neighbours too, CPU seconds
     far less. Called at the start of each stage (``resolve_all``'s ``on_stage``) and once at the end."""
 
     def __init__(self) -> None:
-        self.neo4j = None
-        try:
-            import psutil
-
-            from graph_model.localdb import LocalNeo4j
-
-            pid = LocalNeo4j(h.bench_settings())._pid()
-            self.neo4j = psutil.Process(pid) if pid else None
-        except Exception:
-            self.neo4j = None
+        self.neo4j = bench_neo4j_process()
         self.marks: list[tuple[str, float, float, float]] = []
 
     def _neo4j_cpu(self) -> float:
@@ -161,16 +165,7 @@ class NeoMemory:
     def __init__(self) -> None:
         self.peak = 0.0
         self._stop = threading.Event()
-        self._proc = None
-        try:
-            import psutil
-
-            from graph_model.localdb import LocalNeo4j
-
-            pid = LocalNeo4j(h.bench_settings())._pid()
-            self._proc = psutil.Process(pid) if pid else None
-        except Exception:
-            self._proc = None
+        self._proc = bench_neo4j_process()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _sample(self) -> None:
