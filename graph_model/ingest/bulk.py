@@ -172,9 +172,42 @@ def _too_long_for_index(record: PreparedRecord) -> bool:
     return any(isinstance(v, str) and len(v.encode()) > INDEX_KEY_LIMIT for v in values)
 
 
-def _refused_by_index(location: str, line: int, record: PreparedRecord) -> Rejection:
-    return Rejection(location, line, "database_refused", "a value is too long for the database's index",
-                     record.source, record.source_id)
+def _refuse_too_long(outcome: Prepared | Rejection, location: str) -> Prepared | Rejection:
+    """The outcome, or its rejection when the database's indexes could not hold one of its values."""
+    if isinstance(outcome, Rejection) or not _too_long_for_index(outcome.record):
+        return outcome
+    return Rejection(location, outcome.line, "database_refused", "a value is too long for the database's index",
+                     outcome.record.source, outcome.record.source_id)
+
+
+def _has_line_break(line: str) -> bool:
+    """The importer reads such a file only with --multiline-fields (slower), so it is told."""
+    return "\n" in line or "\r" in line
+
+
+_SHARED_NODE_FILES = ("addresses", "phones", "emails", "identifiers", "schools")
+
+
+class _SharedNodes:
+    """The shared nodes seen so far and whether each has its late value (an Address's UPRN, a School's name):
+    the reading process keeps a node's first sighting and a late value first seen after it, as the
+    transactional MERGE and coalesce do; a worker uses the same memory to send only such sightings."""
+
+    def __init__(self) -> None:
+        self._has_late: dict[str, dict[str, bool]] = {name: {} for name in _SHARED_NODE_FILES}
+
+    def news(self, name: str, key: str, late: str | None) -> str | None:
+        """"node" for a node not seen before, "late" for a known node's late value seen first here, else
+        None; remembered."""
+        known = self._has_late[name]
+        has_late = known.get(key)
+        if has_late is None:
+            known[key] = late is not None
+            return "node"
+        if not has_late and late is not None:
+            known[key] = True
+            return "late"
+        return None
 
 
 @dataclass(slots=True)
@@ -202,11 +235,10 @@ class _Sent:
 
     def __init__(self, run: str) -> None:
         self.run = run
-        self.nodes: dict[str, dict[str, bool]] = {name: {} for name in _SHARED_NODE_FILES}
+        self.nodes = _SharedNodes()
         self.targets: set[str] = set()
 
 
-_SHARED_NODE_FILES = ("addresses", "phones", "emails", "identifiers", "schools")
 _sent: _Sent | None = None  # per worker process; replaced when a new import starts
 
 
@@ -226,9 +258,7 @@ def stage_chunk(items: list[SourceItem], location: str, source_override: str | N
     warnings = LoadSummary()
     multiline = False
     for item in items:
-        outcome = prepare_item(item, location, source_override)
-        if not isinstance(outcome, Rejection) and _too_long_for_index(outcome.record):
-            outcome = _refused_by_index(location, outcome.line, outcome.record)
+        outcome = _refuse_too_long(prepare_item(item, location, source_override), location)
         if isinstance(outcome, Rejection):
             rejections.append(outcome)
             continue
@@ -236,17 +266,14 @@ def stage_chunk(items: list[SourceItem], location: str, source_override: str | N
         _check_properties(record)
         Loader.count_warnings(record, warnings)
         for name, key, fields, late in _node_sightings(record):
-            known = sent.nodes[name]
-            has_late = known.get(key)
-            if has_late is None or (not has_late and late is not None):
-                known[key] = late is not None
+            if sent.nodes.news(name, key, late):
                 line = _line(fields)
-                multiline = multiline or "\n" in line or "\r" in line
+                multiline = multiline or _has_line_break(line)
                 nodes.append((name, key, line, late))
         uids.append(record.uid)
         for name, fields in _record_rows(record, ingested_at):
             line = _line(fields)
-            multiline = multiline or "\n" in line or "\r" in line
+            multiline = multiline or _has_line_break(line)
             lines.setdefault(name, []).append(line)
         for rel in record.relationships:
             if rel["target_uid"] not in sent.targets:
@@ -277,8 +304,7 @@ class BulkStager:
             self._files[name] = handle
         self._records: set[str] = set()
         self._targets: dict[str, tuple[str, str]] = {}  # relationship targets not (yet) seen as records
-        # file -> key -> whether the node has its late value (an Address's UPRN, a School's name)
-        self._nodes: dict[str, dict[str, bool]] = {name: {} for name in _SHARED_NODE_FILES}
+        self._nodes = _SharedNodes()
         # late values first seen after their node: set after the import
         self._late: dict[str, dict[str, str]] = {name: {} for name in _SHARED_NODE_FILES}
         self.address_uprns: dict[str, str] = self._late["addresses"]
@@ -290,15 +316,10 @@ class BulkStager:
         self._write_line(name, _line(fields))
 
     def _write_line(self, name: str, line: str) -> None:
-        if "\n" in line or "\r" in line:
+        if _has_line_break(line):
             self.multiline = True
         self._files[name].write(line + "\n")
         self.counts[name] += 1
-
-    @staticmethod
-    def too_long_for_index(record: PreparedRecord) -> bool:
-        """A value the database's indexes cannot hold (the transactional path sees the database refuse it)."""
-        return _too_long_for_index(record)
 
     def add(self, record: PreparedRecord) -> bool:
         """Stage one record; False when it is a later version of a record already staged (it replaces
@@ -322,14 +343,11 @@ class BulkStager:
     def _sighting(self, name: str, key: str, late: str | None, fields: list[Any] | str) -> None:
         """Each shared node once, with its first sighting's properties (as the transactional MERGE); a late
         value first seen after its node is kept to be set after the import (as the transactional coalesce)."""
-        known = self._nodes[name]
-        has_late = known.get(key)
-        if has_late is None:
+        news = self._nodes.news(name, key, late)
+        if news == "node":
             self._write_line(name, fields if isinstance(fields, str) else _line(fields))
-            known[key] = late is not None
-        elif not has_late and late is not None:
+        elif news == "late" and late is not None:  # "late" implies a value; the test narrows the type
             self._late[name][key] = late
-            known[key] = True
 
     def can_take(self, chunk: StagedChunk) -> bool:
         """False when the chunk holds a later version of a record (then it is staged record by record)."""
@@ -514,8 +532,7 @@ def _stage_one(outcome: Prepared | Rejection, location: str, stager: BulkStager,
                quarantine: Quarantine) -> None:
     """One record staged in this process (a chunk holding a later version of a record)."""
     summary.read += 1
-    if not isinstance(outcome, Rejection) and _too_long_for_index(outcome.record):
-        outcome = _refused_by_index(location, outcome.line, outcome.record)
+    outcome = _refuse_too_long(outcome, location)
     if isinstance(outcome, Rejection):
         _reject(outcome, summary, quarantine)
         return
