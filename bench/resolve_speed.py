@@ -40,8 +40,11 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
 import harness as h
+
+from bench.api import cpu_seconds, neo4j_process
 
 SPLINK_THRESHOLD = 0.99
 SEED = 7
@@ -62,36 +65,17 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
 
 
-def bench_neo4j_process() -> Any:
-    """The bench database's Neo4j server (a psutil.Process), or None when it cannot be found."""
-    try:
-        import psutil
-
-        from graph_model.localdb import LocalNeo4j
-
-        pid = LocalNeo4j(h.bench_settings())._pid()
-        return psutil.Process(pid) if pid else None
-    except Exception:
-        return None
-
-
 class StageCpu:
     """CPU seconds per resolve stage, of this process (with its threads and finished scoring workers)
     and of the Neo4j server: on a shared machine wall seconds measure the neighbours too, CPU seconds
     far less. Called at the start of each stage (``resolve_all``'s ``on_stage``) and once at the end."""
 
     def __init__(self) -> None:
-        self.neo4j = bench_neo4j_process()
+        self.neo4j = neo4j_process(h.BENCH_DATA_DIR)
         self.marks: list[tuple[str, float, float, float]] = []
 
     def _neo4j_cpu(self) -> float:
-        if self.neo4j is None:
-            return 0.0
-        try:
-            times = self.neo4j.cpu_times()
-            return times.user + times.system
-        except Exception:
-            return 0.0
+        return cpu_seconds([self.neo4j]) if self.neo4j is not None else 0.0
 
     def __call__(self, stage: str) -> None:
         self.marks.append((stage, _cpu_seconds(), self._neo4j_cpu(), _peak_mb()))
@@ -165,7 +149,7 @@ class NeoMemory:
     def __init__(self) -> None:
         self.peak = 0.0
         self._stop = threading.Event()
-        self._proc = bench_neo4j_process()
+        self._proc = neo4j_process(h.BENCH_DATA_DIR)
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _sample(self) -> None:
