@@ -101,8 +101,8 @@ _SCALAR_FIELDS = ("sourceId", "recordedAt", "givenName", "middleNames", "familyN
 class _Plan:
     """Every field decision for records of one category, for one subject (computed once, then reused)."""
 
-    fields: dict[str, Decision]
-    withheld: dict[str, Withheld]  # the fields of ``fields`` not permitted, and why
+    # every scalar field -> why it is withheld, or None when it is shown
+    withheld: dict[str, Withheld | None]
     identifiers_withheld: tuple[tuple[str, Withheld], ...]
     attributes_withheld: tuple[tuple[str, Withheld], ...]
     permitted_identifiers: frozenset[str]  # schemes
@@ -120,7 +120,7 @@ def _plan(pdp: PolicyDecisionPoint, subject: Subject, category: str | None, owne
                   for name in _SCALAR_FIELDS}
         every = [access, *fields.values(), *decide.values()]
         return _Plan(
-            fields=fields, withheld={name: Withheld.of(d) for name, d in fields.items() if not d.permitted},
+            withheld={name: None if d.permitted else Withheld.of(d) for name, d in fields.items()},
             identifiers_withheld=tuple((n, Withheld.of(d)) for n, d in sorted(decide.items())
                                        if n.startswith("identifier.") and not d.permitted),
             attributes_withheld=tuple((n, Withheld.of(d)) for n, d in sorted(decide.items())
@@ -151,8 +151,13 @@ def build_record(record: RecordBundle, subject: Subject, pdp: PolicyDecisionPoin
         return HeldNotice(agency=owner, contact=contact, since=record.mark_at)
     plan = _plan(pdp, subject, category, owned, break_glass, access)
     rules = plan.rules
-    # The value, or why it is withheld: the plan's decisions, looked up once per field.
-    shown: Callable[[str, Any], Any] = plan.withheld.get
+    withheld = plan.withheld
+
+    def shown(field_name: str, value: T) -> T | Withheld:
+        # The value, or why it is withheld, from the plan; a field the plan does not hold fails (KeyError):
+        # it is never shown by default.
+        reason = withheld[field_name]
+        return value if reason is None else reason
 
     addresses: tuple[AddressLink, ...] | Withheld = shown("addresses", record.addresses)
     if address_restricted and not isinstance(addresses, Withheld):
