@@ -33,6 +33,6 @@ def fast_pickling(cls: T) -> T:
         for name, value in zip(names, state, strict=True):
             set_attribute(self, name, value)
 
-    cls.__getstate__ = __getstate__  # type: ignore[attr-defined]
+    cls.__getstate__ = __getstate__  # type: ignore[method-assign,assignment]
     cls.__setstate__ = __setstate__  # type: ignore[attr-defined]
     return cls
