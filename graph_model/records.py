@@ -190,7 +190,7 @@ def prepare(raw: Any) -> PreparedRecord:
                 warnings.append("address:unusable")
             continue
         valid_from, valid_to = parse_date(_text(item, "from")), parse_date(_text(item, "to"))
-        link = {
+        link: dict[str, Any] = {
             "key": address.key,
             "node": {
                 "key": address.key, "flat": address.flat, "number": address.number,

@@ -53,8 +53,8 @@ def demo(
             for row in db.run("status/record_counts_by_source"):
                 table.add_row(row["source"], str(row["records"]))
             out.print(table)
-            summary = run_resolve(db, ResolveOptions(model_path=model_path()))
-            print_resolve_summary(summary)
+            resolved = run_resolve(db, ResolveOptions(model_path=model_path()))
+            print_resolve_summary(resolved)
             # Counted after resolving, so people and households are this run's, not a previous one's.
             print_label_counts(db.run("status/count_by_label"), title="graph")
 

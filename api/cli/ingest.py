@@ -50,7 +50,9 @@ def ingest(
             resolver = IncrementalResolver(db, ResolveOptions(model_path=model_path()))
 
         def resolve_written(uids: list[str]) -> None:
-            for uid in uids if resolver else ():
+            if resolver is None:
+                return
+            for uid in uids:
                 statuses[resolver.resolve(uid).status] += 1
 
         for path in files:

@@ -35,6 +35,7 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 from graph_model.errors import InputError
@@ -64,7 +65,7 @@ class CsvMapping:
             used |= set(address.values())
         return used
 
-    def missing_columns(self, header: list[str]) -> list[str]:
+    def missing_columns(self, header: Sequence[str]) -> list[str]:
         return sorted(self.used_columns() - set(header))
 
     def apply(self, row: dict[str, str]) -> dict[str, Any]:
