@@ -25,11 +25,10 @@ from graph_model.db import Database
 from graph_model.errors import DatabaseError, DatabaseUnavailable
 from graph_model.gc_policy import rare_full_collections
 from graph_model.gds import gds_available
-from graph_model.normalise import PartialDate
 from resolvers.blocking import BLOCKING_RULES, BlockingReport, candidate_pairs
 from resolvers.clustering import Constraints, agglomerate, components_networkx
 from resolvers.comparisons import COMPARISONS
-from resolvers.features import COLUMNS, RecordFeatures, features_from_values
+from resolvers.features import COLUMNS, RecordFeatures, SharedValues, features_from_values
 from resolvers.golden import person_properties, retirements
 from resolvers.households import PersonPlace, form_households, place_of
 from resolvers.model import LinkageModel
@@ -104,9 +103,10 @@ class _Stages:
 
 def fetch_features(db: Database) -> list[RecordFeatures]:
     """Every record's features, sorted by uid."""
-    dates: dict[Any, PartialDate] = {}
-    features = [features_from_values(values, dates)
+    shared = SharedValues()
+    features = [features_from_values(values, shared)
                 for values in _stream_values(db, "resolve/fetch_records", columns=COLUMNS)]
+    del shared  # the features hold what they need; the lookup tables go
     features.sort(key=lambda f: f.uid)
     return features
 
