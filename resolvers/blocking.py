@@ -8,6 +8,7 @@ into all pairs, because such a value is not evidence that any two of its records
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -117,41 +118,68 @@ def candidate_pairs(features: Sequence[RecordFeatures],
     and a report. Pairs are encoded as i * n + j so millions fit in plain numpy arrays."""
     n = len(features)
     report = BlockingReport()
-    codes: list[np.ndarray] = []
-    masks: list[np.ndarray] = []
+    if len(rules) > _RULE_BITS:
+        raise ValueError(f"at most {_RULE_BITS} blocking rules fit a pair's rule mask")
+    tagged: list[np.ndarray] = []
     for bit, rule in enumerate(rules):
         key_codes, members = _rule_keys(features, rule)
-        rule_codes = _block_pairs(key_codes, members, n, rule, report)
+        rule_codes = _distinct_sorted(_block_pairs(key_codes, members, n, rule, report))
+        del key_codes, members
         if len(rule_codes):
-            codes.append(rule_codes)
-            masks.append(np.full(len(rule_codes), 1 << bit, dtype=np.int64))
-    if not codes:
+            # Each pair code carries its rule's bit in the low bits (n * n * 32 fits an int64 up to
+            # hundreds of millions of records): one in-place sort of one array then groups every rule
+            # that found a pair, without the argsort, mask array and reordered copies that set the
+            # peak memory of a large run.
+            rule_codes <<= _RULE_SHIFT
+            rule_codes |= bit
+            tagged.append(rule_codes)
+    if not tagged:
         report.pairs_by_rule = {rule.name: 0 for rule in rules}
         return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64), report
-    # One sort for all rules: a pair found by several rules (or twice by one) becomes one row whose
-    # mask holds every rule that found it.
-    all_codes = np.concatenate(codes)
-    all_masks = np.concatenate(masks)
-    order = np.argsort(all_codes, kind="stable")
-    all_codes, all_masks = all_codes[order], all_masks[order]
-    unique, starts = np.unique(all_codes, return_index=True)
-    rule_masks = np.bitwise_or.reduceat(all_masks, starts)
+    all_tagged = np.concatenate(tagged)
+    del tagged
+    all_tagged.sort()
+    codes = all_tagged >> _RULE_SHIFT
+    first = np.empty(len(codes), dtype=bool)
+    first[0] = True
+    np.not_equal(codes[1:], codes[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    del first
+    unique = codes[starts]
+    del codes
+    all_tagged &= _RULE_BITS - 1
+    rule_masks = np.bitwise_or.reduceat(np.left_shift(1, all_tagged), starts)
+    del all_tagged, starts
     report.pairs_by_rule = {rule.name: int(((rule_masks >> bit) & 1).sum()) for bit, rule in enumerate(rules)}
     pairs = np.stack([unique // n, unique % n], axis=1)
     report.pairs = len(pairs)
     return pairs, rule_masks, report
 
 
+_RULE_SHIFT = 5
+_RULE_BITS = 1 << _RULE_SHIFT
+
+
+def _distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted (a pair two blocks of one rule share comes once)."""
+    values.sort()
+    if len(values) < 2:
+        return values
+    return values[np.concatenate(([True], values[1:] != values[:-1]))]
+
+
 def _rule_keys(features: Sequence[RecordFeatures], rule: BlockingRule) -> tuple[np.ndarray, np.ndarray]:
     """One row per (record, distinct key of the rule): the key interned to an integer, and the record."""
     interned: dict[str, int] = {}
-    key_codes: list[int] = []
-    members: list[int] = []
+    # Typed arrays hold 8 bytes a row; lists held a Python int object (28 bytes) and a pointer per row,
+    # which at a million records raised the peak memory by hundreds of MB while the largest rule was keyed.
+    key_codes = array("q")
+    members = array("q")
     for index, feature in enumerate(features):
         for key in set(rule.keys(feature)):
             key_codes.append(interned.setdefault(key, len(interned)))
             members.append(index)
-    return np.array(key_codes, dtype=np.int64), np.array(members, dtype=np.int64)
+    return np.frombuffer(key_codes, dtype=np.int64), np.frombuffer(members, dtype=np.int64)
 
 
 def _block_pairs(key_codes: np.ndarray, members: np.ndarray, n: int, rule: BlockingRule,
