@@ -169,6 +169,22 @@ class NeoMemory:
         self._thread.join()
 
 
+def _data(target: int, households: int, cache: Path | None, scratch: Path) -> tuple[Path, int]:
+    """The folder of synthetic JSONL files for ``target`` records, and how many records they hold:
+    generated into ``scratch``, or into (and later reused from) ``cache`` when given."""
+    folder = scratch if cache is None else cache / f"records-{target}"
+    if cache is None or not (folder / "complete").exists():
+        h.synthetic(folder, households, seed=SEED)
+        (folder / "truth.csv").unlink(missing_ok=True)
+        if cache is not None:
+            (folder / "complete").write_text(f"{households} households, seed {SEED}\n")
+    records = 0
+    for path in folder.glob("*.jsonl"):
+        with open(path, "rb") as fh:
+            records += sum(1 for _ in fh)
+    return folder, records
+
+
 def records_per_household() -> float:
     from graph_model.synthetic import generate
 
@@ -185,6 +201,9 @@ def main() -> None:
     parser.add_argument("--reuse-loaded", action="store_true",
                         help="skip ingest when the bench database already holds exactly this many records "
                              "(from an earlier run of the same size and seed)")
+    parser.add_argument("--data-cache", type=Path,
+                        help="keep the generated data in DIR/records-N and reuse it (a million records take "
+                             "minutes to generate; the same seed gives the same files)")
     parser.add_argument("--child-resolve", help=argparse.SUPPRESS)
     parser.add_argument("--child-splink", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -204,13 +223,10 @@ def main() -> None:
     try:
         for target in args.records:
             with tempfile.TemporaryDirectory(prefix="mashgraph-speed-") as tmp:
-                folder = Path(tmp)
                 households = max(1, round(target / ratio))
-                data = h.synthetic(folder, households, seed=SEED)
-                (folder / "truth.csv").unlink(missing_ok=True)
-                row: dict[str, Any] = {"target": target, "households": households, "records": data.records}
-                print(f"\n{data.records} records ({households} households)", flush=True)
-                del data
+                folder, records = _data(target, households, args.data_cache, Path(tmp))
+                row: dict[str, Any] = {"target": target, "households": households, "records": records}
+                print(f"\n{records} records ({households} households)", flush=True)
                 if project is not None:
                     if args.reuse_loaded and _records_in_db(project) == row["records"]:
                         row["ingest"] = {"reused": True}
