@@ -336,20 +336,22 @@ def _write_edges(db: Database, features: Sequence[RecordFeatures], pairs: np.nda
     # Pairs far below the edge threshold, cannot-links included (mostly household members with far-apart
     # dates of birth), are not stored: they explain nothing a steward needs, and `explain` recomputes them.
     rows = np.nonzero(weights >= options.edge_threshold)[0]
-    # Everything per edge is computed for all edges at once; the JSON explanation of each distinct level
+    # Everything per edge is computed for a batch of edges at once (for all edges at once, its lists of
+    # Python floats were about 100 MB a million edges); the JSON explanation of each distinct level
     # combination and the rule names of each distinct rule mask are built once and shared.
-    tf_bits = (weights[rows] - model.score_levels(levels[rows], table)).tolist()
-    rounded = np.round(weights[rows], 3).tolist()
-    probabilities = np.round(1.0 / (1.0 + np.power(2.0, -np.clip(weights[rows], -60.0, 60.0))), 6).tolist()
     explanations: dict[bytes, str] = {}
     rule_names: dict[int, list[str]] = {}
     uids = [f.uid for f in features]
 
     def batches() -> Iterator[list[dict[str, Any]]]:
         for start in range(0, len(rows), options.batch_size):
+            batch_rows = rows[start:start + options.batch_size]
+            batch_weights = weights[batch_rows]
+            tf_bits = (batch_weights - model.score_levels(levels[batch_rows], table)).tolist()
+            rounded = np.round(batch_weights, 3).tolist()
+            probabilities = np.round(1.0 / (1.0 + np.power(2.0, -np.clip(batch_weights, -60.0, 60.0))), 6).tolist()
             batch = []
-            for k in range(start, min(start + options.batch_size, len(rows))):
-                r = int(rows[k])
+            for k, r in enumerate(batch_rows.tolist()):
                 key = levels[r].tobytes()
                 explanation = explanations.get(key)
                 if explanation is None:
