@@ -234,8 +234,11 @@ def main() -> None:
                 runs.append((f"{name}_1_client", 1, args.probe_seconds))
             for label, clients, seconds in runs:
                 api_before, db_before = cpu_seconds([psutil.Process(server.pid)]), cpu_seconds(database)
+                generator_before = time.process_time()  # this process alone: the API server is its child
                 outcome = asyncio.run(run_scenario(args.port, requests, clients, seconds))
                 done = max(outcome["requests"], 1)
+                outcome["generator_cpu_ms_per_request"] = round(
+                    1000 * (time.process_time() - generator_before) / done, 2)
                 outcome["api_cpu_ms_per_request"] = round(1000 * (cpu_seconds([psutil.Process(server.pid)])
                                                                   - api_before) / done, 2)
                 outcome["neo4j_cpu_ms_per_request"] = round(1000 * (cpu_seconds(database) - db_before) / done, 2)
@@ -245,7 +248,8 @@ def main() -> None:
                 print(f"{label:<24} {clients:>3} clients {outcome['requests_per_second']:>8} req/s  p50 "
                       f"{outcome['p50_ms']:>7} ms  p95 {outcome['p95_ms']:>7} ms  p99 {outcome['p99_ms']:>7} ms  "
                       f"errors {outcome['errors']}  cpu/request api {outcome['api_cpu_ms_per_request']} ms "
-                      f"neo4j {outcome['neo4j_cpu_ms_per_request']} ms  load {outcome['load_average']:.1f}")
+                      f"neo4j {outcome['neo4j_cpu_ms_per_request']} ms "
+                      f"generator {outcome['generator_cpu_ms_per_request']} ms  load {outcome['load_average']:.1f}")
     finally:
         server.terminate()
         server.wait(30)
