@@ -48,28 +48,36 @@ __all__ = ["Query"]
 _CHANGES = "change:"  # personChanges cursors are journal positions, not offsets
 
 
-def _selects(info: Info, name: str) -> bool:
-    """Whether the current field's selection asks for the sub-field ``name`` (fragments followed; cycles are
-    invalid documents). Reads the parsed document directly: cheaper than building ``info.selected_fields``."""
+#: What a single view may ask of the person's household and still be answered from its members' sources and marks.
+_COUNTED_HOUSEHOLD = frozenset({"id", "size", "__typename"})
+
+
+def _household_selection(info: Info) -> set[str] | None:
+    """The fields the current field's selection asks of ``household`` (fragments followed; cycles are invalid
+    documents), or None when it does not ask for the household. Reads the parsed document directly: cheaper than
+    building ``info.selected_fields``."""
     raw = info._raw_info
-    return any(_selection_asks_for(node.selection_set, name, raw.fragments) for node in raw.field_nodes)
+    households = [field for node in raw.field_nodes for field in _fields(node.selection_set, raw.fragments)
+                  if field.name.value == "household"]
+    if not households:
+        return None
+    return {field.name.value for household in households for field in _fields(household.selection_set, raw.fragments)}
 
 
-def _selection_asks_for(selection_set: SelectionSetNode | None, name: str,
-                     fragments: dict[str, FragmentDefinitionNode]) -> bool:
+def _fields(selection_set: SelectionSetNode | None, fragments: dict[str, FragmentDefinitionNode]) -> list[FieldNode]:
+    """The fields a selection set asks for at its own level, through inline fragments and fragment spreads."""
     # A module function rather than a closure calling itself: such a closure is a reference cycle per call.
+    found: list[FieldNode] = []
     for selection in selection_set.selections if selection_set else ():
         if isinstance(selection, FieldNode):
-            if selection.name.value == name:
-                return True
+            found.append(selection)
         elif isinstance(selection, InlineFragmentNode):
-            if _selection_asks_for(selection.selection_set, name, fragments):
-                return True
+            found.extend(_fields(selection.selection_set, fragments))
         elif isinstance(selection, FragmentSpreadNode):
             fragment = fragments.get(selection.name.value)
-            if fragment is not None and _selection_asks_for(fragment.selection_set, name, fragments):
-                return True
-    return False
+            if fragment is not None:
+                found.extend(_fields(fragment.selection_set, fragments))
+    return found
 
 
 async def _person(info: Info, person_id: str) -> Person | None:
@@ -78,10 +86,13 @@ async def _person(info: Info, person_id: str) -> Person | None:
     scope.disclosure.requested.add(person_id)
     if not PERSON_ID.match(person_id):
         return None
-    if _selects(info, "household"):
-        view = await scope.person_and_household(person_id)
-    else:
+    household = _household_selection(info)
+    if household is None:
         view = await scope.person(person_id)
+    elif household <= _COUNTED_HOUSEHOLD:
+        view = await scope.person_and_household_count(person_id)
+    else:
+        view = await scope.person_and_household(person_id)
     return Person.of(info, view) if view is not None else None
 
 

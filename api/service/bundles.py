@@ -12,8 +12,8 @@ from typing import Any
 
 import orjson
 
-__all__ = ["AddressLink", "HouseholdBundle", "PersonBundle", "RecordBundle", "Resolution", "parse_person_rows",
-           "person_from_row"]
+__all__ = ["AddressLink", "HouseholdBundle", "MemberSources", "PersonBundle", "RecordBundle", "Resolution",
+           "household_members_from_row", "parse_person_rows", "person_from_row"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,3 +166,18 @@ class HouseholdBundle:
         return cls(id=row["id"],
                    address=AddressLink.from_row({**address, "current": True}) if address else None,
                    members=tuple((p.id, p.household_evidence) for p in people), people=people)
+
+
+@dataclass(frozen=True, slots=True)
+class MemberSources:
+    """A household member as far as the policy needs it to decide whether the member exists for a caller: the
+    source and sharing mark of each of their records (no values)."""
+
+    id: str
+    records: tuple[tuple[str, str | None], ...]  # (source, mark kind)
+
+
+def household_members_from_row(row: Mapping[str, Any]) -> tuple[MemberSources, ...]:
+    """The ``household_members`` of a row of ``api/person_household_counts`` (empty without a household)."""
+    return tuple(sorted((MemberSources(m["id"], tuple((r["source"], r.get("mark")) for r in m["records"] or ()))
+                         for m in row.get("household_members") or ()), key=lambda m: m.id))

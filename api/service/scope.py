@@ -21,7 +21,14 @@ from api.auth import Principal
 from api.config import ApiSettings
 from api.errors import Forbidden
 from api.policy import Decision, Policy, PolicyDecisionPoint, Subject
-from api.service.bundles import HouseholdBundle, PersonBundle, parse_person_rows, person_from_row
+from api.service.bundles import (
+    HouseholdBundle,
+    MemberSources,
+    PersonBundle,
+    household_members_from_row,
+    parse_person_rows,
+    person_from_row,
+)
 from api.service.views import (
     HouseholdView,
     LinkView,
@@ -31,6 +38,7 @@ from api.service.views import (
     build_household,
     build_link,
     build_person,
+    count_visible_members,
 )
 from api.store import AsyncDatabase
 from graph_model.db import Database
@@ -186,6 +194,7 @@ class RequestScope:
         self.settings = services.settings
         self._grants: dict[str, str] | None = None
         self._people: dict[str, PersonView | None] = {}
+        self._household_members: dict[str, tuple[MemberSources, ...]] = {}  # household id -> sources and marks
         # The loaders hold the database, never the scope: a scope they referred back to would make every request a
         # reference cycle, freed only by the cyclic garbage collector (which then took ~30% of the API's CPU).
         marker = services.restricted_marker
@@ -227,6 +236,27 @@ class RequestScope:
             for row in rows:
                 self._prime_household(HouseholdBundle.from_row(row))
         return await self.person(person_id)
+
+    async def person_and_household_count(self, person_id: str) -> PersonView | None:
+        """The person when only their household's id and size will be wanted: one query loads the person and, for
+        each household member, the sources and marks of their records, enough for :meth:`household_size` to count
+        the members the caller may see without loading and judging every member's records."""
+        if person_id not in self._people:
+            rows = await self.db.read("api/person_household_counts",
+                                      {"ids": [person_id], "restricted_marker": self.services.restricted_marker})
+            for row in rows:
+                if row["household_id"]:
+                    self._household_members[row["household_id"]] = household_members_from_row(row)
+            self.person_bundles.prime(person_id, parse_person_rows(rows).get(person_id, []))
+        return await self.person(person_id)
+
+    async def household_size(self, household_id: str) -> int | None:
+        """How many of the household's members the caller may see, when :meth:`person_and_household_count` loaded
+        their sources and marks (None otherwise: the household's view has to be built)."""
+        members = self._household_members.get(household_id)
+        if members is None:
+            return None
+        return count_visible_members(members, self.subject, self.pdp, await self.grants())
 
     def _prime_household(self, bundle: HouseholdBundle) -> None:
         """A household fetched with its members: both go into this request's loaders (no second query for them)."""

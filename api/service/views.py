@@ -17,7 +17,15 @@ from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from api.policy import Decision, Effect, PolicyDecisionPoint, RedactionReason, Subject
-from api.service.bundles import AddressLink, HouseholdBundle, PersonBundle, RecordBundle, Related, Resolution
+from api.service.bundles import (
+    AddressLink,
+    HouseholdBundle,
+    MemberSources,
+    PersonBundle,
+    RecordBundle,
+    Related,
+    Resolution,
+)
 from resolvers.golden import SOURCE_TRUST
 
 __all__ = [
@@ -31,6 +39,7 @@ __all__ = [
     "build_household",
     "build_link",
     "build_person",
+    "count_visible_members",
 ]
 
 T = TypeVar("T")
@@ -137,12 +146,19 @@ def _plan(pdp: PolicyDecisionPoint, subject: Subject, category: str | None, owne
     return pdp.memoised(key, compute)
 
 
+def _record_access(source: str, mark: str | None, subject: Subject, pdp: PolicyDecisionPoint, *,
+                   break_glass: bool) -> tuple[str | None, bool, Decision]:
+    """Whether a record exists for the subject (fully, as a redacted shell, or as a held notice), with its category
+    and whether the subject's agency owns it: the one decision both a record's view and a household's count use."""
+    category = pdp.category_of(source, mark)
+    owned = pdp.owns(subject, source)
+    return category, owned, pdp.record_access(subject, category, owner=owned, break_glass=break_glass)
+
+
 def build_record(record: RecordBundle, subject: Subject, pdp: PolicyDecisionPoint, *, address_restricted: bool,
                  break_glass: bool) -> RecordView | HeldNotice | None:
     """A record as the subject may see it; a held notice; or None when it does not exist for them."""
-    category = pdp.category_of(record.source, record.mark)
-    owned = pdp.owns(subject, record.source)
-    access = pdp.record_access(subject, category, owner=owned, break_glass=break_glass)
+    category, owned, access = _record_access(record.source, record.mark, subject, pdp, break_glass=break_glass)
     if not access.visible:
         return None
     if record.mark == HELD and not owned:
@@ -421,6 +437,17 @@ def build_household(bundle: HouseholdBundle, members: Iterable[tuple[PersonView 
             address = why or Withheld(RedactionReason.NOT_PERMITTED, "default-deny")
     periods = tuple(sorted(history.values(), key=lambda p: (not p.current, p.valid_from or "", p.address.key)))
     return HouseholdView(bundle.id, visible, address, periods)
+
+
+def count_visible_members(members: Iterable[MemberSources], subject: Subject, pdp: PolicyDecisionPoint,
+                          break_glass_people: Iterable[str] = ()) -> int:
+    """How many of a household's members exist for the subject: exactly the members for whom :func:`build_person`
+    would give a view (a record that exists for them, or a held notice), decided record by record as
+    :func:`build_record` decides, from sources and marks alone (no member's values are loaded or judged)."""
+    glass = frozenset(break_glass_people)
+    return sum(1 for member in members
+               if any(_record_access(source, mark, subject, pdp, break_glass=member.id in glass)[2].visible
+                      for source, mark in member.records))
 
 
 # ---------------------------------------------------------------------------------------------- links

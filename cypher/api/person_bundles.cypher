@@ -1,7 +1,7 @@
 // Purpose: the people asked for by id, following merges and splits to the active successors, each with
 //          every record and the values the sharing policy judges (source, marks, restriction flags) in one
 //          pass; a requested id that was never a person yields no row (the record projection is shared with
-//          api/household_bundles)
+//          api/household_bundles, api/network_start and api/person_household_counts)
 // Parameters: $ids (person ids), $restricted_marker (text that marks a restricted record's extra JSON)
 UNWIND $ids AS requested
 MATCH (asked:Person {id: requested})

@@ -110,13 +110,13 @@ def mark(db: Database, uid: str, kind: str, agency: str) -> None:
                                "user": "seed"})
 
 
-def seed_family(db: Database, tmp_path: Path) -> Seeded:
+def seed_family(db: Database, tmp_path: Path, extra: list[dict[str, Any]] | None = None) -> Seeded:
     db.run("admin/delete_all_batch", {"batch_size": 10000})
     db.ensure_schema()
     markers = {name: _marker(name[:3]) for name in ("police_name", "held_name", "owner_name", "restricted_line",
                                                     "secret_attr", "gp_code")}
     markers["pnc"] = "09/0011111Z"
-    load(db, tmp_path, records(markers))
+    load(db, tmp_path, records(markers) + list(extra or ()))
     resolve(db, tmp_path)
     mark(db, "police:N-AVA", "held_not_disclosed", "police")
     mark(db, "social_care:S-ZAK", "owner_restricted", "social_care")

@@ -33,7 +33,9 @@ PERSON_FIELDS = ["id", "givenName", "middleNames", "familyName", "dob", "sex", "
                  "heldElsewhere { agency { code } contact }", "provenance { field recordIds sources }", "recordCount",
                  "links { edges { node { weight explanation { comparison level weight } a { sourceId } } } }",
                  "household { id size address { display } addressHistory { address { display } } "
-                 "members { edges { node { person { id givenName middleNames } } } } }"]
+                 "members { edges { node { person { id givenName middleNames } } } } }",
+                 # counted from the members' sources and marks, not built (api/person_household_counts)
+                 "household { id size }"]
 
 
 def allowed(marker: str, agency: str, role: str, purpose: str) -> bool:

@@ -7,7 +7,8 @@ import re
 import cypher
 
 #: Statements that project records for the policy to judge, and how many times each does.
-PROJECTING = {"api/person_bundles": 1, "api/household_bundles": 1, "api/network_start": 2}
+PROJECTING = {"api/person_bundles": 1, "api/household_bundles": 1, "api/network_start": 2,
+              "api/person_household_counts": 1}
 
 
 def _projections(name: str) -> list[str]:

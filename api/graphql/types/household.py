@@ -18,7 +18,9 @@ __all__ = ["Household"]
 @strawberry.type(description="People living together now, as resolution found them. Only members you may see "
                              "are listed and counted.")
 class Household(Node):
-    view: strawberry.Private[HouseholdView]
+    # The caller's view of the household; None when only its members were counted (a single view asking for its id
+    # and size): the fields below that need more build the view then.
+    view: strawberry.Private[HouseholdView | None]
     # Plain values of the caller's view of the household: no resolver to run for them.
     id: strawberry.ID = strawberry.field(description="Stable, opaque household id (hh_...).")
     size: int = strawberry.field(description="How many members you may see.")
@@ -27,19 +29,31 @@ class Household(Node):
     def of(cls, view: HouseholdView) -> Household:
         return cls(view=view, id=strawberry.ID(view.id), size=view.size)
 
+    @classmethod
+    def counted(cls, household_id: str, size: int) -> Household:
+        return cls(view=None, id=strawberry.ID(household_id), size=size)
+
+    async def _view(self, info: Info) -> HouseholdView | None:
+        return self.view if self.view is not None else await info.context.scope.household(str(self.id))
+
     @strawberry.field
-    def members(self, info: Info, first: int | None = 20, after: str | None = None) -> Connection[HouseholdMember]:
+    async def members(self, info: Info, first: int | None = 20,
+                      after: str | None = None) -> Connection[HouseholdMember]:
         from api.graphql.types.person import Person
 
-        return paginate(self.view.members, first, after, info.context.scope.settings.max_page_size,
+        view = await self._view(info)
+        return paginate(view.members if view is not None else (), first, after,
+                        info.context.scope.settings.max_page_size,
                         lambda item: HouseholdMember(person=Person.of(info, item[0]), evidence=item[1]))
 
     @strawberry.field(description="The household's current address.")
-    def address(self, info: Info) -> Address | None:
-        link = disclose(info, self.view.address, "Household.address")
+    async def address(self, info: Info) -> Address | None:
+        view = await self._view(info)
+        link = disclose(info, view.address, "Household.address") if view is not None else None
         return Address.of(link) if link is not None else None
 
     @strawberry.field(description="Addresses the members' records give, with periods.")
-    def address_history(self, info: Info) -> list[AddressPeriod] | None:
-        periods = disclose(info, self.view.addresses, "Household.addressHistory")
+    async def address_history(self, info: Info) -> list[AddressPeriod] | None:
+        view = await self._view(info)
+        periods = disclose(info, view.addresses, "Household.addressHistory") if view is not None else None
         return None if periods is None else [AddressPeriod(period=p) for p in periods]

@@ -146,7 +146,11 @@ class Person(Node):
 
         if not self.view.household_id:
             return None
-        view = await info.context.scope.household(self.view.household_id)
+        scope = info.context.scope
+        size = await scope.household_size(self.view.household_id)
+        if size is not None:  # counted from the members' sources and marks: the single view asked for no more
+            return Household.counted(self.view.household_id, size) if size else None
+        view = await scope.household(self.view.household_id)
         return Household.of(view) if view is not None else None
 
     @strawberry.field(description="Why the records were merged: the scored links between them.")
