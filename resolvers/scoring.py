@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 
@@ -70,31 +71,39 @@ def cannot_link_reason(levels: Sequence[int], inferences: frozenset[str] = ALL_I
 
 
 _worker_encoded: EncodedRecords | None = None
+_worker_pairs: np.ndarray | None = None
 
 
-def _work(chunk: np.ndarray) -> np.ndarray:
-    assert _worker_encoded is not None
-    return vector_levels(_worker_encoded, chunk)
+def _work(bounds: tuple[int, int]) -> np.ndarray:
+    assert _worker_encoded is not None and _worker_pairs is not None
+    start, stop = bounds
+    return vector_levels(_worker_encoded, _worker_pairs[start:stop])
 
 
 def compute_levels(features: Sequence[RecordFeatures], pairs: np.ndarray, processes: int | None = None,
                    encoded: EncodedRecords | None = None) -> np.ndarray:
     """The level matrix for ``pairs``; large inputs are split over worker processes (fork shares
-    the features without copying), so the same code uses every core of a bigger machine.
+    the features and the pairs without copying), so the same code uses every core of a bigger machine.
     ``encoded``: the records already encoded (encoding is the costly part of small inputs)."""
     processes = processes or os.cpu_count() or 1
     encoded = encoded or EncodedRecords(features)
     if processes <= 1 or len(pairs) < _PARALLEL_MIN_PAIRS or "fork" not in mp.get_all_start_methods():
         return vector_levels(encoded, pairs)
-    global _worker_encoded
-    _worker_encoded = encoded
+    global _worker_encoded, _worker_pairs
+    _worker_encoded, _worker_pairs = encoded, pairs
+    # Workers get index ranges, not pickled copies of the pairs, and each part is copied into the one
+    # result as it arrives: the parts and their concatenation were never all held at once (at a
+    # million records, pairs and levels are hundreds of MB each).
+    edges = np.linspace(0, len(pairs), processes * 4 + 1).astype(np.int64).tolist()
+    bounds = list(pairwise(edges))
+    out = np.empty((len(pairs), len(COMPARISONS)), dtype=np.int8)
     try:
-        chunks = np.array_split(pairs, processes * 4)
         with mp.get_context("fork").Pool(processes) as pool:
-            parts = pool.map(_work, chunks)
+            for (start, stop), part in zip(bounds, pool.imap(_work, bounds), strict=True):
+                out[start:stop] = part
     finally:
-        _worker_encoded = None
-    return np.concatenate(parts) if parts else np.empty((0, len(COMPARISONS)), dtype=np.int8)
+        _worker_encoded, _worker_pairs = None, None
+    return out
 
 
 # Codes of :func:`cannot_link_codes`: 0 is "no reason", others index this tuple.
