@@ -179,7 +179,8 @@ def _resolve_all(db: Database, options: ResolveOptions, on_stage: Callable[[str]
         summary.components = len(np.unique(components))
         # Cannot-links matter only inside a component (clustering never joins two components): a full
         # run keeps those few instead of millions (household members with far-apart dates of birth).
-        constraints, _ = build_constraints(features, pairs, levels, inferences, codes=codes, within=components)
+        constraints, _ = build_constraints(features, pairs, levels, inferences, codes=codes, within=components,
+                                           index_of=index_of)
         # Steward decisions: imported here, not at the top, because steward builds on this module.
         from resolvers.steward import add_decisions_to_constraints
 
@@ -193,6 +194,9 @@ def _resolve_all(db: Database, options: ResolveOptions, on_stage: Callable[[str]
             labels = _leiden_then_constraints(db, features, index_of, pairs, weights, constraints, options, summary)
         else:
             labels = _constrained(features, pairs, weights, components, constraints, options, summary)
+    # The pairs and everything per pair serve up to clustering only: freed before the people and household
+    # stages build their Python objects (hundreds of MB each at a million records), so the two never add up.
+    del pairs, rule_masks, levels, weights, codes, linkable, components, constraints, index_of
 
     with stage("people"):
         people: dict[int, list[int]] = defaultdict(list)

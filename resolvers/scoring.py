@@ -151,13 +151,15 @@ def related_pairs(features: Sequence[RecordFeatures], index_of: dict[str, int]) 
 
 def build_constraints(features: Sequence[RecordFeatures], pairs: np.ndarray, levels: np.ndarray,
                       inferences: frozenset[str], *, codes: np.ndarray | None = None,
-                      within: np.ndarray | None = None) -> tuple[Constraints, dict[int, str]]:
+                      within: np.ndarray | None = None,
+                      index_of: dict[str, int] | None = None) -> tuple[Constraints, dict[int, str]]:
     """Cannot-links from scored pairs' levels and from recorded relationships between the records.
     Returns the constraints and, per pair row, the reason the pair can never be one person.
 
     ``codes``: the pairs' :func:`cannot_link_codes`, when the caller has them. ``within``: a label per
     record (link components); only cannot-links between records of one label are kept, as clustering
-    never puts records of different labels together: a full run keeps millions fewer."""
+    never puts records of different labels together: a full run keeps millions fewer. ``index_of``: each
+    record's position by uid, when the caller has it (a million records' index is ~70 MB)."""
     constraints = Constraints(dob_far_separates="dob_far_apart" in inferences)
     codes = cannot_link_codes(levels, inferences) if codes is None else codes
     rows = np.nonzero(codes)[0]
@@ -169,7 +171,8 @@ def build_constraints(features: Sequence[RecordFeatures], pairs: np.ndarray, lev
         reason = CANNOT_LINK_REASONS[code]
         cannot[row] = reason
         constraints.add_cannot(i, j, reason)
-    index_of = {f.uid: i for i, f in enumerate(features)}
+    if index_of is None:
+        index_of = {f.uid: i for i, f in enumerate(features)}
     for i, j, kind in related_pairs(features, index_of):
         if within is None or within[i] == within[j]:
             constraints.add_cannot(i, j, f"recorded_relationship_{kind}")
