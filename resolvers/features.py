@@ -70,9 +70,9 @@ class SharedValues:
     holders share its groups and parts, a person's records share identifiers. Python builds a new
     object for every value read (a frozenset of one value is 216 bytes), so a million records' features
     were mostly copies; one shared object per distinct value (equal, so every comparison, set operation
-    and lookup gives the same answer) took 20k synthetic records' features from 2.2 KB to 0.9 KB a
-    record. Only for values nothing mutates: frozensets, tuples, strings, parsed dates, and identifier
-    mappings (read-only by contract).
+    and lookup gives the same answer) took 20k synthetic records' features from 2.9 KB to 1.3 KB a
+    record (read as the driver gives them, every value a new string). Only for values nothing mutates:
+    frozensets, tuples, strings, parsed dates, and identifier mappings (read-only by contract).
     """
 
     __slots__ = ("dates", "identifiers", "values")
@@ -169,9 +169,11 @@ def features_from_values(values: Sequence[Any], shared: SharedValues = _UNSHARED
         landlines = one(frozenset(p for p, kind in phones if kind != "mobile"))
     related: dict[str, str] = _NO_RELATIONSHIPS
     if related_rows:
-        related = {other: kind if outgoing else _INVERSE.get(kind, kind) for other, kind, outgoing in related_rows}
+        # A related record's uid is the same string as that record's own uid (both go through ``one``).
+        related = {one(other): intern(kind if outgoing else _INVERSE.get(kind, kind))
+                   for other, kind, outgoing in related_rows}
     return RecordFeatures(
-        uid=uid,
+        uid=one(uid),
         source=source,
         given=given,
         given_canon=given_canon,
