@@ -2,7 +2,8 @@
 (`mashgraph ingest`) and by the offline bulk import (`mashgraph ingest --bulk`); records/s, the peak
 memory of the loading Python process and of its normalising workers, the Neo4j heap, the load average,
 and the CPU time per record of the loading process and of the workers (steadier than wall time on a
-shared machine).
+shared machine); for the bulk path also the CPU seconds of the importer, of the server's start and of
+the server while the schema is built.
 
     .venv/bin/python bench/ingest.py [--records 10000 100000 1000000] [--path transactional bulk]
                                      [--workers N] [--data-cache DIR] [--keep-db]
@@ -64,11 +65,25 @@ def load_child(folder: str, path_kind: str, workers: int | None) -> None:
             chosen, override, options = open_input(path, None, None, None)
             inputs.append((path, chosen.read(path, options), override))
         messages: list[str] = []
-        bulk = bulk_ingest(settings, db, inputs, pool=pool, log=messages.append)
+        cpu: dict[str, float] = {}
+
+        def log(message: str) -> None:
+            # CPU seconds of the phases the loader does not spend itself: the importer (a child process, counted
+            # once reaped) and the restarted server (from /proc, at "started" and after the schema build).
+            messages.append(message)
+            if message.startswith("neo4j-admin import took"):
+                cpu["import"] = _children_cpu() - children_started
+            elif message.startswith("server started"):
+                cpu["start"] = _server_cpu(settings)
+
+        children_started = _children_cpu()
+        bulk = bulk_ingest(settings, db, inputs, pool=pool, log=log)
         result["bulk_log"] = messages  # the server stop, import and start times
         total = bulk.total
         result.update(stage_seconds=bulk.stage_seconds, import_seconds=bulk.import_seconds,
-                      schema_seconds=bulk.schema_seconds)
+                      schema_seconds=bulk.schema_seconds, import_cpu_seconds=cpu.get("import", 0.0),
+                      start_cpu_seconds=cpu.get("start", 0.0),
+                      schema_server_cpu_seconds=_server_cpu(settings) - cpu.get("start", 0.0))
     else:
         total = LoadSummary()
         for path in files:
@@ -84,6 +99,25 @@ def load_child(folder: str, path_kind: str, workers: int | None) -> None:
                   records_per_second=total.read / seconds, load_after=os.getloadavg(),
                   peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     print(json.dumps(result))
+
+
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _server_cpu(settings) -> float:  # type: ignore[no-untyped-def]
+    """CPU seconds the running local Neo4j server has used since it started (0 without /proc)."""
+    from graph_model.localdb import LocalNeo4j
+
+    pid = LocalNeo4j(settings).state().pid
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _data(target: int, cache: Path | None, scratch: Path) -> Path:
@@ -140,7 +174,10 @@ def main() -> None:
                     timings = "; ".join(m for m in result.get("bulk_log", []) if not m.startswith(("importing", "starting")))
                     phases = (f"  (prepare {result['stage_seconds']:.0f} s, import+restart "
                               f"{result['import_seconds']:.0f} s [{timings}], "
-                              f"schema {result['schema_seconds']:.0f} s)" if path_kind == "bulk" else "")
+                              f"schema {result['schema_seconds']:.0f} s; CPU s: importer "
+                              f"{result['import_cpu_seconds']:.1f}, server start {result['start_cpu_seconds']:.1f}, "
+                              f"server during schema {result['schema_server_cpu_seconds']:.1f})"
+                              if path_kind == "bulk" else "")
                     print(f"{path_kind:>13} {result['read']:>9,} records {result['seconds']:7.1f} s "
                           f"{result['records_per_second']:7,.0f} records/s  peak Python {result['peak_mb']:4.0f} MB "
                           f"(workers {result['workers']} x {result['worker_peak_mb']:.0f} MB)  Neo4j heap "
