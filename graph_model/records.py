@@ -119,6 +119,26 @@ def _list(raw: Mapping[str, Any], key: str, item: type | tuple[type, ...]) -> li
     return [v for v in value if v is not None]
 
 
+def _keep_unkeyed_place(address: Any, item: Mapping[str, Any], unkeyed: dict[str, Any]) -> None:
+    """What an address without a dwelling key still says about where the person lives.
+
+    An address gets no key when it cannot pick out one dwelling: a street without a house number or
+    building outside a UK postcode ("Studley Street, Riverwood"), or a postcode alone. It is no Address
+    node (that would make neighbours one household), but leaving it out entirely left such records with
+    no location evidence at all. Kept on the record instead, for resolution only:
+    ``unkeyed_postcodes``, the postcode (UK, normalised "LS6 2AB") or other postal code token ("4869",
+    never with a space), compared like a keyed address's postcode; ``street_address``, for a current
+    address (no end date), the street and its locality (town, else the postal code token) in the same
+    "|"-separated shape as a key, compared only as "the same street" (resolvers.comparisons), never as
+    the same dwelling."""
+    if address.postcode or address.other_postcode:
+        unkeyed["unkeyed_postcodes"].add(address.postcode or address.other_postcode)
+    name = address.street or address.building
+    locality = address.town or address.other_postcode
+    if name and locality and unkeyed["street_address"] is None and not _text(item, "to"):
+        unkeyed["street_address"] = f"{name}|{address.number or ''}|{address.flat or ''}|{locality}"
+
+
 def prepare(raw: Any) -> PreparedRecord:
     """Validate and normalise one canonical record. Raises :class:`RecordRejected`."""
     if not isinstance(raw, Mapping):
@@ -171,6 +191,7 @@ def prepare(raw: Any) -> PreparedRecord:
 
     record_uprn = next((i["value"] for i in identifiers if i["scheme"] == "uprn"), None)
     addresses: dict[str, dict[str, Any]] = {}
+    unkeyed: dict[str, Any] = {"street_address": None, "unkeyed_postcodes": set()}
     for item in _list(raw, "addresses", dict):
         line1, line2, town = _text(item, "line1"), _text(item, "line2"), _text(item, "town")
         postcode_raw = _text(item, "postcode")
@@ -188,6 +209,8 @@ def prepare(raw: Any) -> PreparedRecord:
         if address.key is None:
             if line1 or postcode_raw:
                 warnings.append("address:unusable")
+            if not address.placeholder:
+                _keep_unkeyed_place(address, item, unkeyed)
             continue
         valid_from, valid_to = parse_date(_text(item, "from")), parse_date(_text(item, "to"))
         link: dict[str, Any] = {
@@ -279,6 +302,8 @@ def prepare(raw: Any) -> PreparedRecord:
         "recorded_at": _text(raw, "recorded_at"),
         "extra": orjson.dumps(extra, option=orjson.OPT_SORT_KEYS).decode() if extra else None,
         "flags": sorted(set(warnings)),
+        "street_address": unkeyed["street_address"],
+        "unkeyed_postcodes": sorted(unkeyed["unkeyed_postcodes"]),
     }
     props = {k: v for k, v in props.items() if v is not None and v != []}
     prepared = PreparedRecord(

@@ -195,13 +195,25 @@ def similar_addresses(a: str, b: str) -> tuple[bool, bool]:
     return numbers_a == numbers_b, bool(rest_a and rest_b) and _jw(rest_a, rest_b) >= ADDRESS_SIMILARITY
 
 
+def has_place(f: RecordFeatures) -> bool:
+    """Does the record say where the person lives (an address, keyed or not, or a landline)?"""
+    return bool(f.address_keys or f.landlines or f.street_address or f.postcodes or f.other_postcodes)
+
+
 class LocationComparison(Comparison):
     """Where the two records place the person, counted once. Levels: same_current_address,
     same_address (any address in either history, e.g. a stale one), same_landline, same_postcode (a
     UK postcode, or the same postcode from abroad / mistyped, kept as a token: see
     :func:`graph_model.normalise.other_postcode`),
     similar_address (current addresses with the same house and flat numbers, the rest within typos),
-    similar_street (current addresses alike but for the numbers), same_sector, same_district, else."""
+    similar_street (current addresses alike but for the numbers, or a current address without a dwelling
+    key, such as a street with no house number, alike in street and locality: the same street, never the
+    same dwelling), same_sector, same_district, else.
+
+    Records whose only address has no dwelling key still take part, by its street and postcode
+    (:attr:`RecordFeatures.street_address`, and its postcode among ``postcodes``/``other_postcodes``):
+    left out, such records had no location evidence, so a true match with different names rested on
+    names and identifiers alone."""
 
     def __init__(self) -> None:
         super().__init__("location", ("same_current_address", "same_address", "same_landline", "same_postcode",
@@ -210,7 +222,7 @@ class LocationComparison(Comparison):
                          (0.68, 0.12, 0.02, 0.03, 0.02, 0.01, 0.02, 0.02, 0.08))
 
     def level(self, a: RecordFeatures, b: RecordFeatures) -> int:
-        if not (a.address_keys or a.landlines) or not (b.address_keys or b.landlines):
+        if not has_place(a) or not has_place(b):
             return MISSING
         if a.current_address and a.current_address == b.current_address:
             return 0
@@ -220,10 +232,12 @@ class LocationComparison(Comparison):
             return 2
         if a.postcodes & b.postcodes or a.other_postcodes & b.other_postcodes:
             return 3
-        if a.current_address and b.current_address:
-            same_numbers, similar_rest = similar_addresses(a.current_address, b.current_address)
+        left, right = a.current_address or a.street_address, b.current_address or b.street_address
+        if left and right:
+            same_numbers, similar_rest = similar_addresses(left, right)
             if similar_rest:
-                return 4 if same_numbers else 5
+                # Without a dwelling key on both sides, equal (absent) numbers do not make one dwelling.
+                return 4 if same_numbers and a.current_address and b.current_address else 5
         if not a.postcodes or not b.postcodes:
             return 8
         sectors_a = {p[:-2] for p in a.postcodes}

@@ -46,6 +46,9 @@ class RecordFeatures:
     # Postcodes that are not UK ones (abroad, BFPO, mistyped), as tokens compared only for equality.
     other_postcodes: frozenset[str] = frozenset()
     family_raw: str | None = None
+    # The current address's street and locality when the address has no dwelling key (no house number:
+    # see graph_model.records._keep_unkeyed_place), "|"-separated like a key; only ever "the same street".
+    street_address: str | None = None
 
     @property
     def full_dob(self) -> bool:
@@ -119,7 +122,7 @@ _UNSHARED = _Unshared()
 # The columns of ``resolve/fetch_records`` (and ``fetch_records_by_uid``), in order.
 COLUMNS = ("uid", "source", "given_raw", "family_raw", "given", "given_canon", "given_groups", "middle", "family",
            "family_parts", "family_phonetic", "dob", "sex", "recorded_at", "addresses", "phones", "emails",
-           "identifiers", "schools", "related")
+           "identifiers", "schools", "related", "street_address", "unkeyed_postcodes")
 
 
 def features_from_row(row: Mapping[str, Any]) -> RecordFeatures:
@@ -135,7 +138,7 @@ def features_from_values(values: Sequence[Any], shared: SharedValues = _UNSHARED
     equal values hold one object."""
     (uid, source, given_raw, family_raw, given, given_canon, given_groups, middle, family, family_parts,
      family_phonetic, dob, sex, recorded_at, addresses, phones, emails, identifier_pairs, schools,
-     related_rows) = values
+     related_rows, street_address, unkeyed_postcodes) = values
     # Names, sources and places repeat across records: one shared string each keeps a million records'
     # features in memory (the driver makes a new string for every value it reads).
     source = intern(source)
@@ -172,6 +175,11 @@ def features_from_values(values: Sequence[Any], shared: SharedValues = _UNSHARED
         # A related record's uid is the same string as that record's own uid (both go through ``one``).
         related = {one(other): intern(kind if outgoing else _INVERSE.get(kind, kind))
                    for other, kind, outgoing in related_rows}
+    if unkeyed_postcodes:
+        # Postcodes of addresses without a dwelling key place the person all the same. A UK postcode is
+        # stored normalised with its space ("LS6 2AB"); another postal code token never has one.
+        postcodes = one(postcodes | {p for p in unkeyed_postcodes if " " in p})
+        other_postcodes = one(other_postcodes | {p for p in unkeyed_postcodes if " " not in p})
     return RecordFeatures(
         uid=one(uid),
         source=source,
@@ -198,6 +206,7 @@ def features_from_values(values: Sequence[Any], shared: SharedValues = _UNSHARED
         given_raw=_shared(given_raw),
         family_raw=_shared(family_raw),
         other_postcodes=other_postcodes,
+        street_address=_shared(street_address),
     )
 
 
@@ -228,4 +237,5 @@ def features_from_prepared(prepared: PreparedRecord) -> RecordFeatures:
         "identifiers": [[i["scheme"], i["value"]] for i in prepared.identifiers if i["valid"]],
         "schools": [prepared.school["urn"]] if prepared.school else [],
         "related": [[r["target_uid"], r["type"], True] for r in prepared.relationships],
+        "street_address": props.get("street_address"), "unkeyed_postcodes": props.get("unkeyed_postcodes"),
     })

@@ -28,6 +28,7 @@ from resolvers.comparisons import (
     DateOfBirthComparison,
     OtherIdentifierComparison,
     address_parts,
+    has_place,
 )
 from resolvers.features import RecordFeatures
 
@@ -102,7 +103,10 @@ class EncodedRecords:
                                      for f in features], dtype=np.int64)
         self.sex = np.array([{"M": 1, "F": 2}.get(f.sex or "", 0) for f in features], dtype=np.int8)
         self.current_address = np.array([vocab.code(f.current_address) for f in features], dtype=np.int64)
-        parts = [address_parts(f.current_address) if f.current_address else None for f in features]
+        # The current address compared for "alike": its key, else the street of an address without one.
+        parts = [address_parts(a) if (a := f.current_address or f.street_address) else None for f in features]
+        self.street_only = np.array([not f.current_address and bool(f.street_address) for f in features])
+        self.has_place = np.array([has_place(f) for f in features])
         self.current_numbers = np.array([vocab.code(p[0]) if p else -1 for p in parts], dtype=np.int64)
         self.current_rest = np.array([p[1] if p else "" for p in parts], dtype=object)
         self.current_rest_length = np.array([len(t) for t in self.current_rest], dtype=np.int64)
@@ -238,20 +242,18 @@ def _sex(e: EncodedRecords, i: np.ndarray, j: np.ndarray) -> np.ndarray:
 
 
 def _location(e: EncodedRecords, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    has_a = _present(e.address_keys[i]) | _present(e.landlines[i])
-    has_b = _present(e.address_keys[j]) | _present(e.landlines[j])
+    has_a, has_b = e.has_place[i], e.has_place[j]
     current = (e.current_address[i] >= 0) & (e.current_address[i] == e.current_address[j])
     any_address = _intersects(e.address_keys[i], e.address_keys[j])
     landline = _intersects(e.landlines[i], e.landlines[j])
     postcode = _intersects(e.postcodes[i], e.postcodes[j]) | _intersects(e.other_postcodes[i], e.other_postcodes[j])
     no_postcode = ~_present(e.postcodes[i]) | ~_present(e.postcodes[j])
     similar_rest = np.zeros(len(i), dtype=bool)
-    need = (has_a & has_b & ~current & ~any_address & ~landline & ~postcode & (e.current_address[i] >= 0)
-            & (e.current_address[j] >= 0))
+    need = has_a & has_b & ~current & ~any_address & ~landline & ~postcode
     need &= (e.current_rest_length[i] > 0) & (e.current_rest_length[j] > 0)
     if need.any():
         similar_rest[need] = _jw(e.current_rest[i][need], e.current_rest[j][need]) >= ADDRESS_SIMILARITY
-    same_numbers = e.current_numbers[i] == e.current_numbers[j]
+    same_numbers = (e.current_numbers[i] == e.current_numbers[j]) & ~e.street_only[i] & ~e.street_only[j]
     levels = np.select(
         [current, any_address, landline, postcode, similar_rest & same_numbers, similar_rest, no_postcode,
          _intersects(e.sectors[i], e.sectors[j]), _intersects(e.districts[i], e.districts[j])],

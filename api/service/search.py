@@ -106,7 +106,8 @@ def _visible_features(features: RecordFeatures, record: RecordView) -> RecordFea
     if isinstance(record.sex, Withheld):
         changes.update(sex=None)
     if isinstance(record.addresses, Withheld):
-        changes.update(address_keys=frozenset(), current_address=None, postcodes=frozenset(), address_history=())
+        changes.update(address_keys=frozenset(), current_address=None, postcodes=frozenset(), address_history=(),
+                       other_postcodes=frozenset(), street_address=None)
     if isinstance(record.phones, Withheld):
         changes.update(mobiles=frozenset(), landlines=frozenset())
     if isinstance(record.emails, Withheld):

@@ -1,5 +1,6 @@
 // Purpose: every (non-stub) record with the features resolution compares, in one pass; identifiers
-//          only when valid, addresses only when not placeholders
+//          only when valid, addresses only when not placeholders (with the street and postcodes of addresses
+//          that have no dwelling key)
 // Parameters: none
 MATCH (r:Record) WHERE r.stub IS NULL
 RETURN r.uid AS uid, r.source AS source, r.given_name AS given_raw, r.family_name AS family_raw, r.given_norm AS given, r.given_canon AS given_canon,
@@ -12,4 +13,5 @@ RETURN r.uid AS uid, r.source AS source, r.given_name AS given_raw, r.family_nam
        [(r)-[:HAS_EMAIL]->(e:Email) | e.address] AS emails,
        [(r)-[:HAS_IDENTIFIER]->(i:Identifier) WHERE i.valid | [i.scheme, i.value]] AS identifiers,
        [(r)-[:ATTENDS]->(s:School) | s.urn] AS schools,
-       [(r)-[rel:RELATED]-(o:Record) | [o.uid, rel.type, startNode(rel) = r]] AS related
+       [(r)-[rel:RELATED]-(o:Record) | [o.uid, rel.type, startNode(rel) = r]] AS related,
+       r.street_address AS street_address, r.unkeyed_postcodes AS unkeyed_postcodes

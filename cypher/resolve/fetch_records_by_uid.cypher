@@ -1,5 +1,6 @@
 // Purpose: the named (non-stub) records with the features resolution compares, in one pass; identifiers
-//          only when valid, addresses only when not placeholders; the person each resolves to now (if any)
+//          only when valid, addresses only when not placeholders (with the street and postcodes of addresses
+//          that have no dwelling key); the person each resolves to now (if any)
 // Parameters: $uids (list of record uids)
 MATCH (r:Record) WHERE r.uid IN $uids AND r.stub IS NULL
 RETURN r.uid AS uid, r.source AS source, r.given_name AS given_raw, r.family_name AS family_raw, r.given_norm AS given, r.given_canon AS given_canon,
@@ -13,4 +14,5 @@ RETURN r.uid AS uid, r.source AS source, r.given_name AS given_raw, r.family_nam
        [(r)-[:HAS_IDENTIFIER]->(i:Identifier) WHERE i.valid | [i.scheme, i.value]] AS identifiers,
        [(r)-[:ATTENDS]->(s:School) | s.urn] AS schools,
        [(r)-[rel:RELATED]-(o:Record) | [o.uid, rel.type, startNode(rel) = r]] AS related,
+       r.street_address AS street_address, r.unkeyed_postcodes AS unkeyed_postcodes,
        [(r)-[:RESOLVES_TO]->(p:Person) | p.id][0] AS person_id

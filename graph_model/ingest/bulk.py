@@ -59,9 +59,10 @@ ARRAY_DELIMITER = "\x1f"
 _RECORD_PROPERTIES = (
     "source", "source_id", "given_name", "middle_names", "family_name", "given_norm", "middle_norm", "family_norm",
     "given_canon", "given_groups", "family_parts", "given_phonetic", "family_phonetic", "dob", "dob_raw",
-    "dob_precision", "dob_flag", "sex", "recorded_at", "extra", "flags", "content_hash",
+    "dob_precision", "dob_flag", "sex", "recorded_at", "extra", "flags", "content_hash", "street_address",
+    "unkeyed_postcodes",
 )
-_ARRAYS = frozenset({"given_groups", "family_parts", "flags"})
+_ARRAYS = frozenset({"given_groups", "family_parts", "flags", "unkeyed_postcodes"})
 RECORD_HEADER = ["uid:ID(Record)", *(f"{p}:string[]" if p in _ARRAYS else p for p in _RECORD_PROPERTIES),
                  "ingested_at:datetime"]
 KNOWN_RECORD_PROPERTIES = frozenset({"uid", *_RECORD_PROPERTIES})

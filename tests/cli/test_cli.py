@@ -88,6 +88,32 @@ def test_db_reset_refuses_without_yes(db: Database, cli_env: dict[str, str]) -> 
     assert records[0]["n"] == 0
 
 
+def test_explain_shows_the_street_of_an_address_without_a_house_number(
+        db: Database, cli_env: dict[str, str], tmp_path: Path) -> None:
+    # Neither address picks out a dwelling (no house number, no UK postcode), so neither is an Address node;
+    # their street and town still place both records on one street, and explain says so.
+    records = [
+        {"source": "health", "source_id": "H7", "given_name": "Jacob", "family_name": "Tilley",
+         "addresses": [{"line1": "Studley Street", "line2": "Rose Vale", "town": "Riverwood"}]},
+        {"source": "police", "source_id": "P7", "given_name": "Jacob", "family_name": "Tilley",
+         "addresses": [{"line1": "Studley St", "town": "Riverwood"}]},
+    ]
+    path = tmp_path / "r.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    assert run(["ingest", str(path)], cli_env).returncode == 0
+    result = run(["resolve"], cli_env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    from resolvers.pipeline import fetch_features
+
+    streets = {f.uid: f.street_address for f in fetch_features(db)}
+    assert streets["health:H7"] == streets["police:P7"] == "studley street|||riverwood"
+    result = run(["explain", "health:H7", "police:P7"], cli_env)
+    assert result.returncode == 0, result.stderr
+    location = next(line for line in result.stdout.splitlines() if "location" in line)
+    assert "similar_street" in location, result.stdout
+    assert "riverwood" not in result.stdout.lower() and "studley" not in result.stdout.lower()
+
+
 def test_formats_lists_jsonl_and_csv(cli_env: dict[str, str]) -> None:
     result = run(["formats"], cli_env)
     assert result.returncode == 0

@@ -69,9 +69,13 @@ def _inputs(folder: Path) -> list[Path]:
     too_long = {"source": "health", "source_id": "H-LONG", "given_name": "Al", "identifiers": {"other_ref": "x" * 9000}}
     extra.write_text("\n".join(json.dumps(line) for line in [*lines, too_long]) + "\n{not json\n")
     # An address abroad: its postcode is kept as a token (other_postcode), not as a UK postcode.
+    # An address without a house number outside a UK postcode: no Address node, its street and postal code
+    # kept on the record for resolution (street_address, unkeyed_postcodes).
     (folder / "zz_abroad.jsonl").write_text(json.dumps(
         {"source": "health", "source_id": "H-IE1", "given_name": "Cian", "family_name": "Byrne",
-         "addresses": [{"line1": "12 Main Street", "town": "Dublin", "postcode": "D02 X285"}]}) + "\n")
+         "addresses": [{"line1": "12 Main Street", "town": "Dublin", "postcode": "D02 X285"}]}) + "\n" + json.dumps(
+        {"source": "health", "source_id": "H-AU1", "given_name": "Jacob", "family_name": "Tilley",
+         "addresses": [{"line1": "Studley Street", "town": "Riverwood", "postcode": "4869"}]}) + "\n")
     return [*sorted(folder.glob("*.jsonl")), folder / "housing_tenancies.csv"]
 
 
@@ -87,6 +91,8 @@ def test_bulk_import_builds_the_same_graph_as_transactional_ingest(
     assert transactional[0]["Address:LS61AA|7|"]["uprn"] == "100023336956"
     assert transactional[0]["School:100001"]["name"] == "Mill Lane Primary"
     assert transactional[0]["Address:main street|12||dublin"]["other_postcode"] == "D02X285"
+    assert transactional[0]["Record:health:H-AU1"]["street_address"] == "studley street|||riverwood"
+    assert transactional[0]["Record:health:H-AU1"]["unkeyed_postcodes"] == ["4869"]
 
     db.run("admin/delete_all_batch", {"batch_size": 10000})
     result = run(["ingest", "--bulk", "--workers", "0", "--quarantine-dir", str(tmp_path / "q2"),

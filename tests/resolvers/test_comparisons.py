@@ -133,6 +133,24 @@ def test_dob_levels(description: str, left: str | None, right: str | None, expec
                                                            "postcode": "LS6"}],
      [{"line1": "1 Low Road", "town": "Leeds", "postcode": "LS6"}], "else"),
     ("missing", [], [HOME], "missing"),
+    # Addresses that pick out no dwelling (a street without a house number, outside a UK postcode) have
+    # no key, yet still place the person: on the same street at best, never the same dwelling.
+    ("no number, same street and town", [{"line1": "Studley Street", "town": "Riverwood"}],
+     [{"line1": "Studley Steet", "town": "Riverwood"}], "similar_street"),
+    ("no number against a numbered house on that street", [{"line1": "Studley Street", "town": "Riverwood"}],
+     [{"line1": "12 Studley Street", "town": "Riverwood"}], "similar_street"),
+    ("no number, same postal code", [{"line1": "Studley Street", "town": "Riverwood", "postcode": "4869"}],
+     [{"line1": "Rose Vale", "town": "Riverwood", "postcode": "4869"}], "same_postcode"),
+    ("no number, other street", [{"line1": "Studley Street", "town": "Riverwood"}],
+     [{"line1": "Burnage Place", "town": "Riverwood"}], "else"),
+    ("a UK postcode alone", [{"postcode": "LS6 2AB"}], [HOME], "same_postcode"),
+    ("a street without a number or town is nowhere", [{"line1": "Studley Street"}], [HOME], "missing"),
+    ("a former street without a number is no current one", [{"line1": "Studley Street", "town": "Riverwood",
+                                                             "to": "2020-01-01"}],
+     [{"line1": "Studley Street", "town": "Riverwood"}], "missing"),
+    ("a placeholder without a number is still nowhere", [{"line1": "Police Station, Studley Street",
+                                                          "town": "Riverwood", "postcode": "4869"}],
+     [{"line1": "Studley Street", "town": "Riverwood", "postcode": "4869"}], "missing"),
 ])
 def test_location_levels(description: str, left: list, right: list, expected: str) -> None:
     assert level_name("location", {"given_name": "A", "addresses": left},

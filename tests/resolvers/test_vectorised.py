@@ -65,6 +65,15 @@ def test_vectorised_levels_on_hand_made_edge_cases() -> None:
                  addresses=[{"line1": "3 Quay Road", "town": "Dublin", "postcode": "d02x285"}]),
         features(source_id="12", given_name="Anne", family_name="Smith",
                  addresses=[{"line1": "3 Quay Road", "town": "Cork", "postcode": "T12 AB34"}]),
+        # addresses without a dwelling key (no house number): a street and town, with and without a postal
+        # code; a UK postcode alone
+        features(source_id="13", given_name="Ann", family_name="Smith",
+                 addresses=[{"line1": "Kelleway Avenue", "town": "Marleston"}]),
+        features(source_id="14", given_name="Ann", family_name="Smith",
+                 addresses=[{"line1": "Kelleway Avenue", "town": "Marleston", "postcode": "4869"}]),
+        features(source_id="15", given_name="Ann", family_name="Smith",
+                 addresses=[{"line1": "Quay Road", "town": "Marleston", "postcode": "4869"}]),
+        features(source_id="16", given_name="Ann", family_name="Smith", addresses=[{"postcode": "LS6 2AB"}]),
     ]
     pairs = np.array(list(itertools.combinations(range(len(cases)), 2)))
     reference = level_matrix(cases, pairs)
