@@ -251,13 +251,21 @@ def _count_cannot_links(features: Sequence[RecordFeatures], pairs: np.ndarray, c
     anywhere, and steward decisions (those are all in ``constraints``, which holds only the pairs
     inside components)."""
     n = max(len(features), 1)
-    scored = pairs[codes != 0]
-    related = np.array([(min(i, j), max(i, j)) for i, j, _ in related_pairs(features, index_of)],
-                       dtype=np.int64).reshape(-1, 2)
-    steward = np.array([(i, j) for i, others in constraints.cannot.items() for j, reason in others.items()
-                        if i < j and reason == "steward_rejected"], dtype=np.int64).reshape(-1, 2)
-    every_pair = np.concatenate([scored, related, steward])
-    everything = _distinct(every_pair[:, 0] * n + every_pair[:, 1])
+    # Each pair as one code i * n + j from the start, sorted in place: at a million records the cannot-link
+    # pairs are millions, and their two-column copies, concatenation and products set the run's peak memory.
+    rows = np.flatnonzero(codes)
+    scored = pairs[rows, 0] * n
+    scored += pairs[rows, 1]
+    del rows
+    related = np.fromiter((min(i, j) * n + max(i, j) for i, j, _ in related_pairs(features, index_of)),
+                          dtype=np.int64)
+    steward = np.fromiter((i * n + j for i, others in constraints.cannot.items() for j, reason in others.items()
+                           if i < j and reason == "steward_rejected"), dtype=np.int64)
+    everything = np.concatenate([scored, related, steward])
+    del scored, related, steward
+    everything.sort()
+    everything = everything[np.concatenate(([True], everything[1:] != everything[:-1]))] if len(everything) \
+        else everything
     # A steward's confirmation lifts the model's cannot-link on that very pair (not a steward's rejection).
     lifted = _distinct(np.array([min(i, j) * n + max(i, j) for i, j in constraints.must
                                  if constraints.cannot.get(i, {}).get(j) != "steward_rejected"], dtype=np.int64))
