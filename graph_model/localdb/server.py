@@ -238,10 +238,12 @@ class LocalNeo4j:
         self.stop()
         log(f"server stopped in {time.monotonic() - started:.1f} s")
         started = time.monotonic()
+        # 2 GB off heap rather than 1: the importer links relationships in fewer passes (a million demo records:
+        # linking 4-6 s instead of 7-9 s, same CPU; measured under load 9-19).
         command = [
             self._java(), "-Xmx1g", *_JAVA_OPENS, "-cp", f"{self.home / 'lib'}/*", "org.neo4j.cli.AdminTool",
             "database", "import", "full", "--overwrite-destination=true", "--skip-bad-relationships=false",
-            f"--threads={max(2, os.cpu_count() or 2)}", "--max-off-heap-memory=1g",
+            f"--threads={max(2, os.cpu_count() or 2)}", "--max-off-heap-memory=2g",
             f"--report-file={report}", *arguments, self.settings.neo4j_database,
         ]
         env = {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.home / "conf")}
