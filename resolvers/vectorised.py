@@ -72,6 +72,14 @@ def _intersects(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return (equal & (left[:, :, None] >= 0)).any(axis=(1, 2))
 
 
+def _day_number(f: RecordFeatures) -> int:
+    """A full date of birth as a day number (-1 without one)."""
+    dob = f.dob
+    if not f.full_dob or dob.year is None or dob.month is None or dob.day is None:
+        return -1
+    return date(dob.year, dob.month, dob.day).toordinal()
+
+
 class EncodedRecords:
     """Column arrays of every comparable value, one row per record."""
 
@@ -82,7 +90,7 @@ class EncodedRecords:
         self.given_text = np.array([f.given or "" for f in features], dtype=object)
         self.given_groups = _set_matrix(vocab, [f.given_groups for f in features])
         self.given_initial = np.array([vocab.code(f.given[0]) if f.given else -1 for f in features], dtype=np.int64)
-        self.given_single = np.array([bool(f.given) and len(f.given) == 1 for f in features])
+        self.given_single = np.array([f.given is not None and len(f.given) == 1 for f in features])
         self.middle_first = np.array([vocab.code(f.middle.split()[0]) if f.middle and f.middle.split() else -1
                                       for f in features], dtype=np.int64)
         self.family = np.array([vocab.code(f.family) for f in features], dtype=np.int64)
@@ -99,8 +107,7 @@ class EncodedRecords:
         self.dob_month_day = np.array([(f.dob.month or 0) * 100 + (f.dob.day or 0) if f.full_dob else -1 for f in features],
                                       dtype=np.int64)
         # Day numbers of full dates: "one calendar day apart" (31 March, 1 April) is a subtraction.
-        self.dob_ordinal = np.array([date(f.dob.year, f.dob.month, f.dob.day).toordinal() if f.full_dob else -1
-                                     for f in features], dtype=np.int64)
+        self.dob_ordinal = np.array([_day_number(f) for f in features], dtype=np.int64)
         self.sex = np.array([{"M": 1, "F": 2}.get(f.sex or "", 0) for f in features], dtype=np.int8)
         self.current_address = np.array([vocab.code(f.current_address) for f in features], dtype=np.int64)
         # The current address compared for "alike": its key, else the street of an address without one.
@@ -150,7 +157,7 @@ def _similar_across(e: EncodedRecords, i: np.ndarray, j: np.ndarray, need: np.nd
 
 
 def _present(column: np.ndarray) -> np.ndarray:
-    return (column >= 0).any(axis=1) if column.ndim == 2 else column >= 0
+    return np.asarray((column >= 0).any(axis=1) if column.ndim == 2 else column >= 0)
 
 
 def _given(e: EncodedRecords, i: np.ndarray, j: np.ndarray) -> np.ndarray:
