@@ -33,6 +33,7 @@ from api.execution import Outcome, audit_refusal, error_body, execute_operation
 from api.graphql.schema import MashgraphSchema, build_schema
 from api.policy import DEFAULT_POLICY, Policy, load_policy
 from api.service.scope import Services
+from api.service.warmup import plan_hot_statements
 from api.store import AsyncDatabase, connect_async
 from api.web import routes as web_routes
 
@@ -248,6 +249,9 @@ def create_app(settings: ApiSettings, *, driver: AsyncDriver | None = None, poli
             await ensure_api_schema(db)
             await audit.start()
             app.state.services = Services(settings=settings, db=db, policy=policy, audit=audit)
+            # Before saying ready: the first burst of requests after a Neo4j restart would otherwise each plan
+            # the same large statements at once and time out (api/service/warmup.py).
+            app.state.planned_statements = await plan_hot_statements(db, app.state.services.restricted_marker)
             if watched is not None and settings.policy_reload_seconds > 0:
                 watcher = asyncio.create_task(_watch_policy(app, PolicyWatcher(watched, policy),
                                                             settings.policy_reload_seconds), name="policy-watcher")
