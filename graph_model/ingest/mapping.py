@@ -32,10 +32,10 @@ Columns not mapped are kept on the record as extra fields, so nothing is lost.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from collections.abc import Sequence
 from typing import Any
 
 from graph_model.errors import InputError
