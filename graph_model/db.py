@@ -6,6 +6,7 @@ The driver is created once by the caller (CLI entry, Starlette lifespan) and pas
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import neo4j
@@ -16,7 +17,7 @@ import cypher
 from graph_model.config import Settings
 from graph_model.errors import DatabaseError, DatabaseUnavailable
 
-__all__ = ["Database", "connect", "run_in"]
+__all__ = ["Database", "connect", "driver_errors", "run_in"]
 
 
 def run_in(tx: neo4j.ManagedTransaction, name: str, parameters: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -46,6 +47,18 @@ def connect(settings: Settings, *, check: bool = True) -> Driver:
     return driver
 
 
+@contextmanager
+def driver_errors(statement: str) -> Iterator[None]:
+    """The driver's errors raised inside, as the project's, naming the statement (or statements) that ran: a lost
+    server as :class:`DatabaseUnavailable`, a refused statement as :class:`DatabaseError` with Neo4j's code."""
+    try:
+        yield
+    except ServiceUnavailable as exc:
+        raise DatabaseUnavailable(f"Neo4j became unreachable running {statement}") from exc
+    except Neo4jError as exc:
+        raise DatabaseError(f"statement {statement} failed: {exc.code}: {exc.message}") from exc
+
+
 class Database:
     """Runs named statements from ``cypher/`` against one database, wrapping driver errors."""
 
@@ -56,7 +69,7 @@ class Database:
     def run(self, name: str, parameters: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run statement ``name`` in its own auto-committed transaction; rows as dicts."""
         statement = cypher.load(name)
-        try:
+        with driver_errors(name):
             if "IN TRANSACTIONS" in statement.text:
                 # Batched statements commit their own inner transactions: they need an implicit one.
                 with self.driver.session(database=self.database) as session:
@@ -65,23 +78,14 @@ class Database:
                 records, _, _ = self.driver.execute_query(
                     statement.text, parameters_=dict(parameters or {}), database_=self.database
                 )
-        except ServiceUnavailable as exc:
-            raise DatabaseUnavailable(f"Neo4j became unreachable running {name}") from exc
-        except Neo4jError as exc:
-            raise DatabaseError(f"statement {name} failed: {exc.code}: {exc.message}") from exc
         return [record.data() for record in records]
 
     def stream(self, name: str, parameters: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """Rows of statement ``name`` one at a time, without holding the whole result in memory."""
         statement = cypher.load(name)
-        try:
-            with self.driver.session(database=self.database, fetch_size=5000) as session:
-                for record in session.run(statement.text, dict(parameters or {})):
-                    yield record.data()
-        except ServiceUnavailable as exc:
-            raise DatabaseUnavailable(f"Neo4j became unreachable running {name}") from exc
-        except Neo4jError as exc:
-            raise DatabaseError(f"statement {name} failed: {exc.code}: {exc.message}") from exc
+        with driver_errors(name), self.driver.session(database=self.database, fetch_size=5000) as session:
+            for record in session.run(statement.text, dict(parameters or {})):
+                yield record.data()
 
     def write(self, name: str, parameters: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run statement ``name`` in a managed write transaction (retried on transient errors)."""
@@ -90,13 +94,8 @@ class Database:
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
             return [r.data() for r in tx.run(statement.text, dict(parameters or {}))]
 
-        try:
-            with self.driver.session(database=self.database) as session:
-                return session.execute_write(work)
-        except ServiceUnavailable as exc:
-            raise DatabaseUnavailable(f"Neo4j became unreachable running {name}") from exc
-        except Neo4jError as exc:
-            raise DatabaseError(f"statement {name} failed: {exc.code}: {exc.message}") from exc
+        with driver_errors(name), self.driver.session(database=self.database) as session:
+            return session.execute_write(work)
 
     def ensure_schema(self) -> int:
         """Create every constraint and index in ``cypher/schema/`` (idempotent). Returns how many."""
@@ -106,13 +105,8 @@ class Database:
         # scan of the nodes, not one each), in the background while the uniqueness constraints, each populated
         # and checked as it is created, are built one by one. On a freshly bulk-imported million records the
         # populations then overlap instead of queueing behind the constraints.
-        try:
-            with self.driver.session(database=self.database) as session:
-                session.execute_write(lambda tx: [tx.run(cypher.text(n)).consume() for n in indexes])
-        except ServiceUnavailable as exc:
-            raise DatabaseUnavailable("Neo4j became unreachable creating the indexes") from exc
-        except Neo4jError as exc:
-            raise DatabaseError(f"creating the indexes failed: {exc.code}: {exc.message}") from exc
+        with driver_errors(", ".join(indexes)), self.driver.session(database=self.database) as session:
+            session.execute_write(lambda tx: [tx.run(cypher.text(n)).consume() for n in indexes])
         for name in names:
             if name not in indexes:
                 self.run(name)

@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from neo4j.exceptions import Neo4jError, ServiceUnavailable
 
 import cypher
-from graph_model.db import Database
-from graph_model.errors import DatabaseError, DatabaseUnavailable
+from graph_model.db import Database, driver_errors
+from graph_model.errors import DatabaseError
 from graph_model.gc_policy import rare_full_collections
 from graph_model.gds import gds_available
 from resolvers.blocking import BLOCKING_RULES, BlockingReport, candidate_pairs
@@ -115,17 +114,12 @@ def _stream_values(db: Database, name: str, parameters: dict[str, Any] | None = 
                    columns: tuple[str, ...] | None = None) -> Iterator[list[Any]]:
     """Rows of statement ``name`` as plain value lists: for hundreds of thousands of rows, the driver's
     per-row dictionaries (``Record.data()``) cost more than the query itself."""
-    try:
-        with db.driver.session(database=db.database, fetch_size=10_000) as session:
-            result = session.run(cypher.text(name), parameters or {})
-            if columns is not None and tuple(result.keys()) != columns:
-                raise DatabaseError(f"{name} must return the columns {', '.join(columns)}")
-            for record in result:
-                yield record.values()
-    except ServiceUnavailable as exc:
-        raise DatabaseUnavailable(f"Neo4j became unreachable running {name}") from exc
-    except Neo4jError as exc:
-        raise DatabaseError(f"statement {name} failed: {exc.code}: {exc.message}") from exc
+    with driver_errors(name), db.driver.session(database=db.database, fetch_size=10_000) as session:
+        result = session.run(cypher.text(name), parameters or {})
+        if columns is not None and tuple(result.keys()) != columns:
+            raise DatabaseError(f"{name} must return the columns {', '.join(columns)}")
+        for record in result:
+            yield record.values()
 
 
 def resolve_all(db: Database, options: ResolveOptions = ResolveOptions(),
