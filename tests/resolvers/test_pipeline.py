@@ -272,7 +272,8 @@ def test_records_read_for_a_run_share_one_parsed_date_per_date_of_birth(db: Data
 def test_distinct_values_are_numpy_unique_without_its_hash_table(size: int) -> None:
     import numpy as np
 
-    from resolvers.pipeline import _distinct
+    from resolvers.blocking import distinct_sorted
 
     values = np.random.default_rng(size).integers(0, max(size // 3, 1), size, dtype=np.int64)
-    assert np.array_equal(_distinct(values), np.unique(values))
+    expected = np.unique(values)
+    assert np.array_equal(distinct_sorted(values), expected)
