@@ -25,21 +25,19 @@ __all__ = ["HOT_STATEMENTS", "plan_hot_statements"]
 log = logging.getLogger("mashgraph.api")
 
 _NO_MATCH = "warm-up-matches-nothing"
+_MARKER = object()  # stands for the policy's restricted-record marker, known only at start
 
 #: Statement name -> parameters of the types the request paths send (values that match nothing).
 HOT_STATEMENTS: dict[str, dict[str, object]] = {
-    "api/person_bundles": {"ids": [_NO_MATCH]},
-    "api/person_household_counts": {"ids": [_NO_MATCH]},
-    "api/household_bundles": {"ids": [_NO_MATCH], "person_ids": [_NO_MATCH]},
+    "api/person_bundles": {"ids": [_NO_MATCH], "restricted_marker": _MARKER},
+    "api/person_household_counts": {"ids": [_NO_MATCH], "restricted_marker": _MARKER},
+    "api/household_bundles": {"ids": [_NO_MATCH], "person_ids": [_NO_MATCH], "restricted_marker": _MARKER},
     "api/person_links": {"ids": [_NO_MATCH]},
     "api/record_people": {"uids": [_NO_MATCH]},
-    "api/network_start": {"person_id": _NO_MATCH, "max_degree": 1},
+    "api/network_start": {"person_id": _NO_MATCH, "max_degree": 1, "restricted_marker": _MARKER},
     "api/expand_hubs": {"addresses": [_NO_MATCH], "phones": [_NO_MATCH], "emails": [_NO_MATCH],
                         "schools": [_NO_MATCH], "max_degree": 1},
 }
-
-#: Statements above that also take the restricted-record marker.
-_TAKE_MARKER = {"api/person_bundles", "api/person_household_counts", "api/household_bundles", "api/network_start"}
 
 
 async def plan_hot_statements(db: AsyncDatabase, restricted_marker: str) -> list[str]:
@@ -48,10 +46,9 @@ async def plan_hot_statements(db: AsyncDatabase, restricted_marker: str) -> list
     planned = []
     started = time.perf_counter()
     for name, parameters in HOT_STATEMENTS.items():
-        if name in _TAKE_MARKER:
-            parameters = {**parameters, "restricted_marker": restricted_marker}
         try:
-            await db.read(name, parameters)
+            await db.read(name, {key: restricted_marker if value is _MARKER else value
+                                 for key, value in parameters.items()})
         except DatabaseError as exc:
             log.warning("warm-up: statement %s not planned (%s)", name, exc)
             continue
