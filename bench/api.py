@@ -7,8 +7,17 @@ Uses its own Neo4j (``/tmp/mashgraph-bench-api``, bolt port 7694; ``MASHGRAPH_BE
 (`mashgraph demo --households N`, about 4.8 records per household: 41,600 households is ~200k records).
 The API runs as its own process (`mashgraph serve`, development mode with a benchmark-only key), and
 the clients are a small keep-alive HTTP/1.1 client on asyncio (no client library overhead), each
-sending its next request as soon as the previous answer arrives. Every request is a real one: bearer
-token, X-Purpose, policy decisions and an audit entry written before the response.
+sending its next request as soon as the previous answer arrives (closed loop: the clients run as fast as
+the server answers, so this measures the most requests/s, and latency is then 50 / throughput by Little's
+law). Every request is a real one: bearer token, X-Purpose, policy decisions and an audit entry written
+before the response.
+
+`--rate SCENARIO=R` (default `person=500`, the issue's throughput target) also runs that scenario at a
+fixed offered load: the same 50 connections send R requests/s between them on a schedule (each connection
+every clients/R seconds, staggered), the way wrk2 and locust's constant_throughput users do. Latency is
+measured from each request's scheduled time, not from when it was sent, so a slow answer that delays the
+next request counts against the server too (no coordinated omission). This gives the latency a case
+management system sees while the service carries that load; the closed-loop run gives the capacity.
 
 Prints and writes (bench/results/api-<timestamp>.json) requests/s, p50/p95/p99 latency and errors per
 scenario, and the CPU time the API processes and the Neo4j server spent per request (user + system,
@@ -122,30 +131,66 @@ async def client(port: int, requests: list[bytes], stop_at: float, latencies: li
             started = time.perf_counter()
             writer.write(payload)
             await writer.drain()
-            status_line = await reader.readline()
-            length = 0
-            while True:
-                line = await reader.readline()
-                if line in (b"\r\n", b""):
-                    break
-                name, _, value = line.partition(b":")
-                if name.strip().lower() == b"content-length":
-                    length = int(value.strip())
-            body = await reader.readexactly(length)
+            status, body = await read_response(reader)
             latencies.append(time.perf_counter() - started)
-            status = int(status_line.split()[1]) if status_line else 0
             if status != 200 or b'"errors"' in body:
                 errors.append(status)
     finally:
         writer.close()
 
 
-async def run_scenario(port: int, requests: list[bytes], clients: int, seconds: float) -> dict[str, Any]:
+async def paced_client(port: int, requests: list[bytes], first_at: float, interval: float, stop_at: float,
+                       latencies: list[float], errors: list[int], rng: random.Random) -> None:
+    """One connection sending a request every ``interval`` seconds from ``first_at``. If an answer comes
+    after the next request was due, that request goes at once and its latency still counts from when it
+    was due (HTTP/1.1 without pipelining: one request in flight per connection)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        due = first_at
+        while due < stop_at:
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            writer.write(requests[rng.randrange(len(requests))])
+            await writer.drain()
+            status, body = await read_response(reader)
+            latencies.append(time.perf_counter() - due)
+            if status != 200 or b'"errors"' in body:
+                errors.append(status)
+            due += interval
+    finally:
+        writer.close()
+
+
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    status_line = await reader.readline()
+    length = 0
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b""):
+            break
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    body = await reader.readexactly(length)
+    return (int(status_line.split()[1]) if status_line else 0), body
+
+
+async def run_scenario(port: int, requests: list[bytes], clients: int, seconds: float,
+                       rate: float | None = None) -> dict[str, Any]:
+    """Closed loop (``rate`` None: each client sends when its previous answer arrives) or a fixed offered
+    load of ``rate`` requests/s spread over the clients."""
     latencies: list[float] = []
     errors: list[int] = []
     started = time.perf_counter()
     stop_at = started + seconds
-    await asyncio.gather(*(client(port, requests, stop_at, latencies, errors, random.Random(i)) for i in range(clients)))
+    if rate is None:
+        await asyncio.gather(*(client(port, requests, stop_at, latencies, errors, random.Random(i))
+                               for i in range(clients)))
+    else:
+        interval = clients / rate
+        await asyncio.gather(*(paced_client(port, requests, started + i / rate, interval, stop_at, latencies, errors,
+                                            random.Random(i)) for i in range(clients)))
     elapsed = time.perf_counter() - started
     latencies.sort()
 
@@ -156,6 +201,19 @@ async def run_scenario(port: int, requests: list[bytes], clients: int, seconds: 
             "requests_per_second": round(len(latencies) / elapsed, 1), "p50_ms": pct(0.50), "p95_ms": pct(0.95),
             "p99_ms": pct(0.99), "mean_ms": round(1000 * statistics.fmean(latencies), 2) if latencies else 0.0,
             "errors": len(errors), "error_statuses": sorted(set(errors))}
+
+
+def parse_rates(values: list[str]) -> dict[str, float]:
+    """``["person=500"]`` -> ``{"person": 500.0}``; ``["none"]`` -> ``{}``."""
+    rates: dict[str, float] = {}
+    for value in values:
+        if value == "none":
+            continue
+        scenario, separator, rate = value.partition("=")
+        if not separator or scenario not in ("person", "network_2_hops") or float(rate) <= 0:
+            raise SystemExit(f"--rate expects person=R or network_2_hops=R with R > 0, not {value!r}")
+        rates[scenario] = float(rate)
+    return rates
 
 
 def cpu_seconds(processes: list[psutil.Process]) -> float:
@@ -208,8 +266,12 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=5000, help="How many person ids to draw requests from.")
     parser.add_argument("--probe-seconds", type=float, default=10.0,
                         help="Also run each scenario with one client this long (latency without queueing; 0: skip).")
+    parser.add_argument("--rate", action="append", default=None, metavar="SCENARIO=R",
+                        help="Also run SCENARIO (person, network_2_hops) at a fixed R requests/s over the same "
+                             "clients; repeatable (default: person=500; 'none' to skip).")
     parser.add_argument("--stop-db", action="store_true", help="Stop the benchmark Neo4j at the end.")
     args = parser.parse_args()
+    rates = parse_rates(args.rate if args.rate is not None else ["person=500"])
 
     settings = ensure_data(args.households)
     people, total_people, total_records = sample_people(settings, args.sample)
@@ -229,13 +291,15 @@ def main() -> None:
                      "network_2_hops": [request_bytes(args.port, bearer, NETWORK, p) for p in people]}
         for name, requests in scenarios.items():
             asyncio.run(run_scenario(args.port, requests, args.clients, args.warmup))
-            runs = [(name, args.clients, args.seconds)]
+            runs: list[tuple[str, int, float, float | None]] = [(name, args.clients, args.seconds, None)]
+            if name in rates:
+                runs.append((f"{name}_at_{rates[name]:g}_per_s", args.clients, args.seconds, rates[name]))
             if args.probe_seconds > 0:
-                runs.append((f"{name}_1_client", 1, args.probe_seconds))
-            for label, clients, seconds in runs:
+                runs.append((f"{name}_1_client", 1, args.probe_seconds, None))
+            for label, clients, seconds, rate in runs:
                 api_before, db_before = cpu_seconds([psutil.Process(server.pid)]), cpu_seconds(database)
                 generator_before = time.process_time()  # this process alone: the API server is its child
-                outcome = asyncio.run(run_scenario(args.port, requests, clients, seconds))
+                outcome = asyncio.run(run_scenario(args.port, requests, clients, seconds, rate))
                 done = max(outcome["requests"], 1)
                 outcome["generator_cpu_ms_per_request"] = round(
                     1000 * (time.process_time() - generator_before) / done, 2)
@@ -244,8 +308,9 @@ def main() -> None:
                 outcome["neo4j_cpu_ms_per_request"] = round(1000 * (cpu_seconds(database) - db_before) / done, 2)
                 outcome["load_average"] = os.getloadavg()[0]
                 outcome["clients"] = clients
+                outcome["offered_requests_per_second"] = rate
                 results["scenarios"][label] = outcome
-                print(f"{label:<24} {clients:>3} clients {outcome['requests_per_second']:>8} req/s  p50 "
+                print(f"{label:<30} {clients:>3} clients {outcome['requests_per_second']:>8} req/s  p50 "
                       f"{outcome['p50_ms']:>7} ms  p95 {outcome['p95_ms']:>7} ms  p99 {outcome['p99_ms']:>7} ms  "
                       f"errors {outcome['errors']}  cpu/request api {outcome['api_cpu_ms_per_request']} ms "
                       f"neo4j {outcome['neo4j_cpu_ms_per_request']} ms "
