@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
+import cypher
 from graph_model.db import Database
 from graph_model.records import prepare
-from resolvers.blocking import candidate_pairs
+from resolvers.blocking import BLOCKING_RULES, candidate_pairs
 from resolvers.features import features_from_record, features_from_row
-from resolvers.incremental import _CAPS, IncrementalResolver
+from resolvers.incremental import _CAPS, RULES_WITHOUT_REAL_TIME_CANDIDATES, IncrementalResolver
 from resolvers.pipeline import ResolveOptions
 from tests.resolvers.helpers import household_of, load, person_of, resolve
 from tests.resolvers.test_pipeline import TRUTH, assert_partition, family_records, rec
@@ -19,6 +21,22 @@ def push(db: Database, tmp_path: Path, records: list[dict], name: str) -> list:
     load(db, tmp_path, records, name=name)
     resolver = IncrementalResolver(db, ResolveOptions(model_path=tmp_path / "model.json"))
     return [resolver.resolve(f"{r['source']}:{r['source_id']}") for r in records]
+
+
+_IDENTIFIER_RULES = ("nhs_number", "upn", "pnc_id", "other_identifier")  # one shared cap: "identifier"
+
+
+def test_every_blocking_rule_is_queried_in_real_time_or_listed_as_not() -> None:
+    # A new full-run blocking rule must get its real-time query (by its cap) in both candidate statements, or be
+    # listed in RULES_WITHOUT_REAL_TIME_CANDIDATES; a listed rule that gains a query must leave the list.
+    statements = {name: cypher.text(name) for name in ("resolve/incremental_candidates",
+                                                       "resolve/candidates_for_values")}
+    for name, text in statements.items():
+        caps = set(re.findall(r"caps\.([a-z_]+)", text))
+        for rule in BLOCKING_RULES:
+            queried = ("identifier" if rule.name in _IDENTIFIER_RULES else rule.name) in caps
+            assert queried != (rule.name in RULES_WITHOUT_REAL_TIME_CANDIDATES), (rule.name, name)
+    assert {rule.name for rule in BLOCKING_RULES} >= RULES_WITHOUT_REAL_TIME_CANDIDATES
 
 
 def test_records_pushed_one_by_one_give_the_full_run_partition(db: Database, tmp_path: Path) -> None:
