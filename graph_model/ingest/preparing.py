@@ -54,10 +54,16 @@ class Prepared:
 
 def prepare_item(item: SourceItem, location: str, source_override: str | None) -> Prepared | Rejection:
     """One item to a prepared record, or the reason it cannot be stored."""
-    item = item.parsed()
-    if item.error is not None:
+    if item.raw is not None:  # a JSON line still to parse: parsed here, without an intermediate SourceItem
+        try:
+            raw = orjson.loads(item.raw)
+        except orjson.JSONDecodeError:
+            item = item.parsed()  # the unparseable line's error and text, as SourceItem.parsed words them
+            return Rejection(location, item.line, item.reason, item.error or "", text=item.text)
+    elif item.error is not None:
         return Rejection(location, item.line, item.reason, item.error, text=item.text)
-    raw = item.record
+    else:
+        raw = item.record
     if source_override and isinstance(raw, dict):
         raw = {**raw, "source": source_override}
     try:

@@ -116,7 +116,9 @@ _SQUASH_TABLE = {**_LINE_TABLE, ord("."): None, ord("/"): None, ord("-"): " "}
 # Cheap substring tests that must pass before the slower regular expressions are tried.
 _INSTITUTION_HINTS = ("police", "custody", "civic", "council", "hall", "hospital", "infirmary", "refuge",
                       "aid", "services")
+_INSTITUTION_HINT = re.compile("|".join(_INSTITUTION_HINTS))
 _FLAT_HINTS = ("fl", "ap", "unit", "room", "rm", "suite", "studio")
+_FLAT_HINT = re.compile("|".join(_FLAT_HINTS))  # any of them in a line: one search, not a test per hint
 
 
 def _clean_line(text: str) -> str:
@@ -187,7 +189,7 @@ class _Parts:
 def _has_street_type(words: list[str]) -> bool:
     """A street type after the first word ("High Street"; "Street Lane" counts for its "lane"), or a
     one-word name that is a type ("10 Broadway")."""
-    return any(w in _STREET_TYPES for w in words[1:]) or (len(words) == 1 and words[0] in _STREET_TYPES)
+    return not _STREET_TYPES.isdisjoint(words[1:]) or (len(words) == 1 and words[0] in _STREET_TYPES)
 
 
 def _parse_lines(segments: list[str], expanded: list[list[str]]) -> _Parts:
@@ -206,7 +208,7 @@ def _parse_lines(segments: list[str], expanded: list[list[str]]) -> _Parts:
             if m:
                 parts.flat = _FLOOR_NAMES.get(m[1], m[1]) + " floor"
                 segment = (segment[: m.start()] + " " + segment[m.end():]).strip()
-        if parts.flat is None and any(h in segment for h in _FLAT_HINTS):
+        if parts.flat is None and _FLAT_HINT.search(segment):
             m = _FLAT.search(segment)
             if m:
                 parts.flat = m[1] or m[2]
@@ -284,7 +286,7 @@ def _street_lines(line1: str | None, line2: str | None) -> tuple[str | None, str
     no_address = bool(_NO_ADDRESS.search(squashed))
     parts = _Parts(street="no fixed abode") if no_address else _parse_lines(segments, expanded)
     text = " , ".join(" ".join(words) for words in expanded)
-    institution = any(h in text for h in _INSTITUTION_HINTS) and bool(_INSTITUTION.search(text))
+    institution = bool(_INSTITUTION_HINT.search(text)) and bool(_INSTITUTION.search(text))
     return found1, found2, parts, no_address or care_of or institution
 
 

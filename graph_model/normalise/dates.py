@@ -152,8 +152,11 @@ def parse_date(raw: str | None, *, today: datetime.date | None = None, day_first
     Never raises.
     """
     if raw is None:
-        return PartialDate(None, None, None, None, None, None, None)
+        return _MISSING
     return _parse_cached(raw if isinstance(raw, str) else str(raw), day_first, today or datetime.date.today())
+
+
+_MISSING = PartialDate(None, None, None, None, None, None, None)  # immutable: one for every absent date
 
 
 @lru_cache(maxsize=200_000)

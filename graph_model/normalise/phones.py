@@ -66,6 +66,10 @@ class _Desc:
             return False
         return self.pattern.fullmatch(national) is not None
 
+    def applies_to(self, length: int) -> bool:
+        """Whether :meth:`matches` tries the pattern at all for a number of this many digits."""
+        return self.pattern is not None and (not self.lengths or length in self.lengths)
+
 
 class _Region:
     """The metadata libphonenumber uses to type a number in one region, precompiled.
@@ -74,7 +78,7 @@ class _Region:
     once to type it), ~50us for a UK number; this does the same checks, in the same order, once.
     """
 
-    __slots__ = ("fixed_line", "general", "leading_digits", "mobile", "others", "same_mobile_and_fixed")
+    __slots__ = ("by_length", "fixed_line", "general", "leading_digits", "mobile", "others", "same_mobile_and_fixed")
 
     def __init__(self, region: str) -> None:
         metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
@@ -95,20 +99,40 @@ class _Region:
         self.fixed_line = _Desc(metadata.fixed_line)
         self.mobile = _Desc(metadata.mobile)
         self.same_mobile_and_fixed = bool(metadata.same_mobile_and_fixed_line_pattern)
+        self.by_length: dict[int, tuple[re.Pattern[str] | None, dict[str, int]]] = {}
+
+    def _types_pattern(self, length: int) -> tuple[re.Pattern[str] | None, dict[str, int]]:
+        """For numbers of ``length`` digits: one pattern whose alternatives are the type patterns tried in
+        :meth:`number_type`'s order (the other types, fixed line, then mobile unless fixed line covers it),
+        each ending in an empty named group, so one fullmatch names the first type that matches (a
+        fullmatch takes the first alternative that matches the whole number); and what each group means."""
+        found = self.by_length.get(length)
+        if found is None:
+            kinds = [*self.others, (self.fixed_line, PhoneNumberType.FIXED_LINE)]
+            if not self.same_mobile_and_fixed:
+                kinds.append((self.mobile, PhoneNumberType.MOBILE))
+            alternatives, groups = [], {}
+            for index, (desc, kind) in enumerate(kinds):
+                if desc.pattern is not None and desc.applies_to(length):
+                    alternatives.append(f"(?:{desc.pattern.pattern})(?P<type{index}>)")
+                    groups[f"type{index}"] = kind
+            found = (re.compile("|".join(alternatives)) if alternatives else None, groups)
+            self.by_length[length] = found
+        return found
 
     def number_type(self, national: str) -> int:
+        """libphonenumber's type of the number in this region: the general pattern, then the other types,
+        fixed line and mobile, in its order (_number_type_helper), with one fullmatch for the types."""
         if not self.general.matches(national):
             return PhoneNumberType.UNKNOWN
-        for desc, kind in self.others:
-            if desc.matches(national):
-                return kind
-        if self.fixed_line.matches(national):
-            if self.same_mobile_and_fixed or self.mobile.matches(national):
-                return PhoneNumberType.FIXED_LINE_OR_MOBILE
-            return PhoneNumberType.FIXED_LINE
-        if not self.same_mobile_and_fixed and self.mobile.matches(national):
-            return PhoneNumberType.MOBILE
-        return PhoneNumberType.UNKNOWN
+        pattern, groups = self._types_pattern(len(national))
+        match = pattern.fullmatch(national) if pattern is not None else None
+        if match is None:
+            return PhoneNumberType.UNKNOWN
+        kind = groups[match.lastgroup or ""]
+        if kind == PhoneNumberType.FIXED_LINE and (self.same_mobile_and_fixed or self.mobile.matches(national)):
+            return PhoneNumberType.FIXED_LINE_OR_MOBILE
+        return kind
 
 
 # +44 is shared by GB and the Crown Dependencies (Guernsey, Isle of Man, Jersey), tried in this order.
@@ -152,15 +176,29 @@ def _is_run(digits: str) -> bool:
 
 def _placeholder_digits(national: str) -> bool:
     """Dummy numbers, judged on the national significant number (no leading 0 or +44)."""
-    if set(national) <= {"0"}:
+    distinct = set(national)
+    if distinct <= {"0"}:
         return True
     if len(national) < 7:  # too short to be anyone's number: junk, not a recognisable dummy
         return False
-    if len(set(national)) <= 1 or len(set(national[1:])) <= 1:
+    if len(distinct) <= 1 or len(set(national[1:])) <= 1:
         return True  # 00000 000000, 07777 777777, 07000 000000, 01111 111111
-    if len(set(national)) == 2 and national.count(national[-1]) >= len(national) - 2:
+    if len(distinct) == 2 and national.count(national[-1]) >= len(national) - 2:
         return True  # 07700 000000-style: one digit then zeros padded out (07000 000001 kept below)
     return _is_run(national) or _is_run(national[1:])  # 01234 567890, 0123456789, 07123 456789
+
+
+# phonenumbers.is_possible_number by (calling code, digits in the national significant number): it "only
+# checks the length of phone numbers" (its documentation), against the calling code's main region.
+_POSSIBLE: dict[tuple[int | None, int], bool] = {}
+
+
+def _is_possible(number: phonenumbers.PhoneNumber) -> bool:
+    key = (number.country_code, len(phonenumbers.national_significant_number(number)))
+    possible = _POSSIBLE.get(key)
+    if possible is None:
+        possible = _POSSIBLE[key] = phonenumbers.is_possible_number(number)
+    return possible
 
 
 def _guess_gb_kind(national: str) -> str:
@@ -211,7 +249,7 @@ def _normalise(text: str, region: str) -> Phone:
     national = str(number.national_number)
     if _placeholder_digits(national) or _is_run(digits):
         return Phone(None, None, False, True, text)
-    if not phonenumbers.is_possible_number(number):
+    if not _is_possible(number):
         return Phone(None, None, False, False, text)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     # is_valid_number is exactly "number_type is not UNKNOWN", so the type is computed once.
