@@ -29,6 +29,7 @@ from api.service.bundles import (
     parse_person_rows,
     person_from_row,
 )
+from api.service.coalesce import Coalescer
 from api.service.views import (
     HouseholdView,
     LinkView,
@@ -112,11 +113,17 @@ class Services:
     audit: AuditLog
     resolvers: ResolverServices | None = None  # kept by a policy reload (dataclasses.replace passes it on)
     pdp: PolicyDecisionPoint = field(init=False)
+    # Concurrent requests' reads of one statement, sent as one (api/service/coalesce.py): raw rows, nothing kept.
+    person_household_counts: Coalescer[str, list[dict[str, Any]]] = field(init=False)
+    network_starts: Coalescer[str, dict[str, Any] | None] = field(init=False)
 
     def __post_init__(self) -> None:
         self.pdp = PolicyDecisionPoint(self.policy)
         if self.resolvers is None:
             self.resolvers = ResolverServices(self.settings)
+        self.person_household_counts = Coalescer(_person_household_counts_reader(self.db, self.restricted_marker), [])
+        self.network_starts = Coalescer(_network_start_reader(self.db, self.settings.hub_max_degree,
+                                                              self.restricted_marker), None)
 
     @property
     def restricted_marker(self) -> str:
@@ -242,8 +249,9 @@ class RequestScope:
         each household member, the sources and marks of their records, enough for :meth:`household_size` to count
         the members the caller may see without loading and judging every member's records."""
         if person_id not in self._people:
-            rows = await self.db.read("api/person_household_counts",
-                                      {"ids": [person_id], "restricted_marker": self.services.restricted_marker})
+            # Read together with other requests' single views (the rows of this id only come back; nothing shared
+            # is kept, and the policy judges them in this request).
+            rows = await self.services.person_household_counts.load(person_id)
             for row in rows:
                 if row["household_id"]:
                     self._household_members[row["household_id"]] = household_members_from_row(row)
@@ -269,16 +277,15 @@ class RequestScope:
         the people attached to the addresses, phones, emails and schools on their records. The bundles go into
         this request's loaders (raw values: views are built from them, through the policy, only when asked for);
         returns the hub rows (as ``api/expand_hubs`` gives them) for every hub on the person's records."""
-        rows = await self.db.read("api/network_start", {"person_id": person_id,
-                                                        "max_degree": self.settings.hub_max_degree,
-                                                        "restricted_marker": self.services.restricted_marker})
-        if not rows:
+        # Read together with other requests' networks, as the single view's first read (Services).
+        row = await self.services.network_starts.load(person_id)
+        if row is None:
             return []
-        for household in rows[0]["households"]:
+        for household in row["households"]:
             self._prime_household(HouseholdBundle.from_row(household))
-        for person in rows[0]["people"]:
+        for person in row["people"]:
             self.person_bundles.prime(person["id"], [person_from_row(person)])
-        return list(rows[0]["hubs"])
+        return list(row["hubs"])
 
     # ------------------------------------------------------------------ people
     async def person(self, person_id: str) -> PersonView | None:
@@ -337,6 +344,28 @@ def _people_loader(db: AsyncDatabase, restricted_marker: str) -> Callable[[list[
         return [found.get(i, []) for i in ids]
 
     return load
+
+
+def _person_household_counts_reader(
+        db: AsyncDatabase, restricted_marker: str) -> Callable[[list[str]], Awaitable[dict[str, list[dict[str, Any]]]]]:
+    async def read(ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+        rows = await db.read("api/person_household_counts", {"ids": ids, "restricted_marker": restricted_marker})
+        found: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            found.setdefault(row["requested"], []).append(row)
+        return found
+
+    return read
+
+
+def _network_start_reader(db: AsyncDatabase, max_degree: int,
+                          restricted_marker: str) -> Callable[[list[str]], Awaitable[dict[str, dict[str, Any]]]]:
+    async def read(ids: list[str]) -> dict[str, dict[str, Any]]:
+        rows = await db.read("api/network_start", {"person_ids": ids, "max_degree": max_degree,
+                                                   "restricted_marker": restricted_marker})
+        return {row["person_id"]: row for row in rows}
+
+    return read
 
 
 def _households_loader(db: AsyncDatabase,

@@ -34,7 +34,7 @@ HOT_STATEMENTS: dict[str, dict[str, object]] = {
     "api/household_bundles": {"ids": [_NO_MATCH], "person_ids": [_NO_MATCH], "restricted_marker": _MARKER},
     "api/person_links": {"ids": [_NO_MATCH]},
     "api/record_people": {"uids": [_NO_MATCH]},
-    "api/network_start": {"person_id": _NO_MATCH, "max_degree": 1, "restricted_marker": _MARKER},
+    "api/network_start": {"person_ids": [_NO_MATCH], "max_degree": 1, "restricted_marker": _MARKER},
     "api/expand_hubs": {"addresses": [_NO_MATCH], "phones": [_NO_MATCH], "emails": [_NO_MATCH],
                         "schools": [_NO_MATCH], "max_degree": 1},
 }

@@ -1,11 +1,14 @@
-// Purpose: everything a network around one person needs first, in one round trip (the explorer's first two layers):
+// Purpose: everything a network around a person needs first, in one round trip (the explorer's first two layers),
+//          for each person asked for (one row each, concurrent requests' networks read together):
 //          the person's household with its members (as api/household_bundles gives it), the people attached to
 //          every address, phone, email and school on the person's records (as api/expand_hubs gives them, hubs over
 //          $max_degree reported and not expanded), and, as person bundles, the active people so reached outside the
 //          household (projected as api/person_bundles projects records). Raw values for the policy to judge: which
 //          of these the caller may see is decided afterwards, exactly as when each is loaded on its own
-// Parameters: $person_id, $max_degree, $restricted_marker (text that marks a restricted record's extra JSON)
-OPTIONAL MATCH (start:Person {id: $person_id})
+// Parameters: $person_ids (person ids), $max_degree, $restricted_marker (text that marks a restricted record's
+//             extra JSON)
+UNWIND $person_ids AS person_id
+OPTIONAL MATCH (start:Person {id: person_id})
 CALL (start) {
   OPTIONAL MATCH (start)-[:MEMBER_OF]->(h:Household)
   WITH h WHERE h IS NOT NULL
@@ -116,4 +119,4 @@ CALL (start, reached) {
     // record projection: end
   }) AS people
 }
-RETURN households, hubs, people
+RETURN person_id, households, hubs, people
