@@ -359,8 +359,8 @@ def _person_household_counts_reader(
 
 
 def _network_start_reader(db: AsyncDatabase, max_degree: int,
-                          restricted_marker: str) -> Callable[[list[str]], Awaitable[dict[str, dict[str, Any]]]]:
-    async def read(ids: list[str]) -> dict[str, dict[str, Any]]:
+                          restricted_marker: str) -> Callable[[list[str]], Awaitable[dict[str, dict[str, Any] | None]]]:
+    async def read(ids: list[str]) -> dict[str, dict[str, Any] | None]:
         rows = await db.read("api/network_start", {"person_ids": ids, "max_degree": max_degree,
                                                    "restricted_marker": restricted_marker})
         return {row["person_id"]: row for row in rows}
