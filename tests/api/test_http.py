@@ -210,6 +210,18 @@ def test_production_has_no_introspection_or_graphiql(production) -> None:  # typ
         "__typename": "Query"}
 
 
+def test_validation_answers_are_not_carried_between_schemas(api: ApiServer, production) -> None:  # type: ignore[no-untyped-def]
+    # Validation results are cached by query text (api/graphql/extensions.py): the same text validated by the
+    # development schema first (introspection allowed) must still be refused by the production schema.
+    server, key, _, _ = production
+    query = "{ __schema { queryType { name } } }"
+    developer = api.post(query, token=api.token(agency="police", role="practitioner"), purpose="s47_enquiry")
+    assert developer.status_code == 200 and developer.json()["data"]["__schema"]["queryType"]["name"] == "Query"
+    refused = server.post(query, token=jwt.encode(_claims(), key, algorithm="ES256"), purpose="s47_enquiry")
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
 def test_jwks_keys_are_chosen_by_key_id(api_settings: ApiSettings, tmp_path: Path, seeded: Seeded) -> None:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
