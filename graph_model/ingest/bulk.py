@@ -147,25 +147,37 @@ def _record_rows(record: PreparedRecord, ingested_at: str) -> Iterator[tuple[str
         yield "related", [record.uid, rel["target_uid"], rel["type"]]
 
 
-# A sighting of a shared node: (file, key, fields of its row, late value). The late value is what a later
+# A sighting of a shared node: (file, key, the node's values, late value). The late value is what a later
 # sighting may add to a node first seen without it: an Address's UPRN, a School's name.
-_Sighting = tuple[str, str, list[Any], str | None]
+_Sighting = tuple[str, str, dict[str, Any], str | None]
 
 
 def _node_sightings(record: PreparedRecord) -> Iterator[_Sighting]:
     for link in record.addresses:
         node = link["node"]
-        yield "addresses", link["key"], [node["key"], *(node.get(p) for p in _ADDRESS_PROPERTIES)], node.get("uprn")
+        yield "addresses", link["key"], node, node.get("uprn")
     for phone in record.phones:
-        yield "phones", phone["e164"], [phone["e164"], phone["kind"]], None
+        yield "phones", phone["e164"], phone, None
     for email in record.emails:
-        yield "emails", email["address"], [email["address"]], None
+        yield "emails", email["address"], email, None
     for identifier in record.identifiers:
-        yield "identifiers", identifier["key"], [identifier["key"], identifier["scheme"], identifier["value"],
-                                                 identifier["valid"]], None
+        yield "identifiers", identifier["key"], identifier, None
     if record.school:
-        school = record.school
-        yield "schools", school["urn"], [school["urn"], school["name"]], school["name"]
+        yield "schools", record.school["urn"], record.school, record.school["name"]
+
+
+def _node_fields(name: str, node: dict[str, Any]) -> list[Any]:
+    """The fields of a shared node's row: formatted only for a node not seen before (most sightings are of
+    known nodes: a household's address and phones, an agency's schools)."""
+    if name == "addresses":
+        return [node["key"], *map(node.get, _ADDRESS_PROPERTIES)]
+    if name == "phones":
+        return [node["e164"], node["kind"]]
+    if name == "emails":
+        return [node["address"]]
+    if name == "identifiers":
+        return [node["key"], node["scheme"], node["value"], node["valid"]]
+    return [node["urn"], node["name"]]  # schools
 
 
 def _too_long_for_index(record: PreparedRecord) -> bool:
@@ -272,23 +284,23 @@ def stage_chunk(items: list[SourceItem], location: str, source_override: str | N
         record = outcome.record
         _check_properties(record)
         Loader.count_warnings(record, warnings)
-        for name, key, fields, late in _node_sightings(record):
+        for name, key, node, late in _node_sightings(record):
             if sent.nodes.news(name, key, late):
-                line = _line(fields)
+                line = _line(_node_fields(name, node))
                 multiline = multiline or _has_line_break(line)
                 nodes.append((name, key, line, late))
         uids.append(record.uid)
         for name, fields in _record_rows(record, ingested_at):
-            line = _line(fields)
-            multiline = multiline or _has_line_break(line)
-            lines.setdefault(name, []).append(line)
+            lines.setdefault(name, []).append(_line(fields))
         for rel in record.relationships:
             if rel["target_uid"] not in sent.targets:
                 sent.targets.add(rel["target_uid"])
                 targets.append((rel["target_uid"], record.source, rel["target_source_id"]))
-    return StagedChunk(len(items), uids, {name: "\n".join(text) + "\n" for name, text in lines.items()},
-                       {name: len(text) for name, text in lines.items()}, nodes, targets, rejections, warnings,
-                       multiline)
+    rows = {name: "\n".join(text) + "\n" for name, text in lines.items()}
+    # A line break inside a row: a carriage return, or more newlines than the rows' own (one check a file).
+    multiline = multiline or any("\r" in text or text.count("\n") != len(lines[name]) for name, text in rows.items())
+    return StagedChunk(len(items), uids, rows, {name: len(text) for name, text in lines.items()}, nodes, targets,
+                       rejections, warnings, multiline)
 
 
 def _forget_sent() -> None:
@@ -332,8 +344,8 @@ class BulkStager:
         """Stage one record; False when it is a later version of a record already staged (it replaces
         that one after the import, through the transactional upsert)."""
         _check_properties(record)
-        for name, key, fields, late in _node_sightings(record):
-            self._sighting(name, key, late, fields)
+        for name, key, node, late in _node_sightings(record):
+            self._sighting(name, key, late, _node_fields(name, node))
         if record.uid in self._records:
             self._later_versions.write(orjson.dumps(record) + b"\n")
             self.later_versions += 1

@@ -94,3 +94,25 @@ def test_a_second_import_through_the_same_workers_reports_every_shared_node_agai
     first, second = _outputs(tmp_path / "first"), _outputs(tmp_path / "second")
     assert first == second
     assert first["addresses.csv"].count(b"\n") > 40
+
+
+@pytest.mark.parametrize(("given_name", "address_line", "multiline"), [
+    ("Ann", "1 Mill Lane", False),
+    ("Ann\nMarie", "1 Mill Lane", True),  # a record's own row
+    ("Ann\rMarie", "1 Mill Lane", True),
+    ("Ann", "1 Mill Lane\nLeeds", True),  # a shared node's row (the address as displayed)
+])
+def test_a_chunk_says_when_a_row_holds_a_line_break(given_name: str, address_line: str, multiline: bool) -> None:
+    """The importer reads fields holding line breaks only when told (--multiline-fields)."""
+    import json
+
+    from graph_model.ingest.bulk import stage_chunk
+    from graph_model.ingest.readers import SourceItem
+
+    records = [{"source": "police", "source_id": "1", "given_name": "Bob", "family_name": "Shaw"},
+               {"source": "police", "source_id": "2", "given_name": given_name, "family_name": "Shaw",
+                "addresses": [{"line1": address_line, "postcode": "LS6 1AA"}]}]
+    items = [SourceItem(number, raw=json.dumps(record).encode()) for number, record in enumerate(records, start=1)]
+    staged = stage_chunk(items, "test.jsonl", None, INGESTED_AT, uuid.uuid4().hex)
+    assert len(staged.uids) == 2 and staged.counts["records"] == 2
+    assert staged.multiline is multiline
