@@ -86,6 +86,7 @@ _NUMBER = re.compile(r"[0-9]+[a-z]?(?:-[0-9]+[a-z]?)?")
 _JOIN_DIGITS = re.compile(r"(?<=[0-9a-z])\s*([/-])\s*(?=[0-9])")
 _LONE_SEPARATOR = re.compile(r"(?<![0-9a-z])[/-]|[/-](?![0-9])")
 _SEGMENTS = re.compile(r"[,;\n\r]+")
+_OTHER_SEPARATORS = frozenset(";\n\r")  # what _SEGMENTS splits on besides commas
 _CARE_OF = re.compile(r"\bc\s*/\s*o\b|\bcare of\b")
 _CARE_OF_PREFIX = re.compile(r"^.*?(?:\bc\s*/\s*o\b|\bcare of\b)\D*")
 _NON_DIGIT = re.compile(r"\D+")
@@ -121,6 +122,7 @@ _FLAT_HINTS = ("fl", "ap", "unit", "room", "rm", "suite", "studio")
 _FLAT_HINT = re.compile("|".join(_FLAT_HINTS))  # any of them in a line: one search, not a test per hint
 
 
+@lru_cache(maxsize=100_000)
 def _clean_line(text: str) -> str:
     """Lower-case ASCII with punctuation gone, keeping "/" and "-" only inside numbers ("2/10", "10-12")."""
     text = text.lower()
@@ -274,7 +276,10 @@ def _street_lines(line1: str | None, line2: str | None) -> tuple[str | None, str
     lowered = " ".join(lines).lower()
     ascii_text = lowered if lowered.isascii() else unidecode(lowered)
     squashed = " ".join(ascii_text.translate(_SQUASH_TABLE).split())
-    raw_segments = [seg for line in lines for seg in _SEGMENTS.split(line)]
+    # Commas only (most lines): str.split, not the regular expression; the empty segments it leaves between
+    # adjacent commas clean to nothing and are dropped below, as the expression's never-empty ones are.
+    raw_segments = [seg for line in lines
+                    for seg in (line.split(",") if _OTHER_SEPARATORS.isdisjoint(line) else _SEGMENTS.split(line))]
     care_of = ("/" in lowered or "care of" in lowered) and bool(_CARE_OF.search(lowered))
     if care_of:
         # "c/o Mrs Smith, 4 Oak Road": the care-of part names someone else; from the first digit on
@@ -323,6 +328,10 @@ def _normalise(line1: str | None, line2: str | None, town: str | None, postcode:
                    placeholder, raw, None if placeholder else other)
 
 
+def _as_text(value: object) -> str | None:
+    return value if value is None or type(value) is str else str(value)
+
+
 def normalise_address(line1: str | None, line2: str | None = None, town: str | None = None,
                       postcode: str | None = None, uprn: str | None = None) -> Address:
     """Parse and key an address.
@@ -339,9 +348,7 @@ def normalise_address(line1: str | None, line2: str | None = None, town: str | N
     Never raises.
     """
     try:
-        args = tuple(None if v is None else (v if isinstance(v, str) else str(v))
-                     for v in (line1, line2, town, postcode, uprn))
-        return _normalise(*args)
+        return _normalise(_as_text(line1), _as_text(line2), _as_text(town), _as_text(postcode), _as_text(uprn))
     except Exception:  # defensive: a malformed address must not stop an ingest
         raw_parts = [str(p).strip() for p in (line1, line2, town, postcode) if p]
         return Address(None, None, None, None, None, None, None, False, ", ".join(raw_parts) or None)
