@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from array import array
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -102,12 +103,62 @@ class _Stages:
 
 def fetch_features(db: Database) -> list[RecordFeatures]:
     """Every record's features, sorted by uid."""
+    return fetch_records(db)[0]
+
+
+def fetch_records(db: Database) -> tuple[list[RecordFeatures], ElementIds]:
+    """Every record's features, sorted by uid, and each one's elementId (same order): the writes find records
+    by it, a seek, where a lookup by uid in a write transaction is a locking unique-index seek that opened a
+    fresh index reader each time (about 15% of the server's CPU in a full run at 200k records)."""
     shared = SharedValues()
-    features = [features_from_values(values, shared)
-                for values in _stream_values(db, "resolve/fetch_records", columns=COLUMNS)]
+    features: list[RecordFeatures] = []
+    element_ids = ElementIds()
+    for values in _stream_values(db, "resolve/fetch_records", columns=(*COLUMNS, "element_id")):
+        element_ids.append(values.pop())
+        features.append(features_from_values(values, shared))
     del shared  # the features hold what they need; the lookup tables go
-    features.sort(key=lambda f: f.uid)
-    return features
+    element_ids.reorder(np.argsort(np.array([f.uid for f in features], dtype=object)))
+    features.sort(key=lambda f: f.uid)  # in place: the same order (uids are unique)
+    return features, element_ids
+
+
+class ElementIds:
+    """Records' elementIds by position, compactly: the element ids of one database's nodes share everything
+    up to their last colon, then a number, so they are kept as that prefix and an int64 each (a Python string
+    each was about 100 bytes a record and, held through the run, raised its peak memory by about 90 MB at
+    200k records). Ids of any other shape are kept as they are."""
+
+    def __init__(self) -> None:
+        self.prefix: str | None = None
+        self.read: array[int] = array("q")  # as read, until reordered into ``numbers``
+        self.numbers = np.zeros(0, dtype=np.int64)
+        self.strings: list[str] | None = None  # only if some id is not prefix:number
+
+    def append(self, element_id: str) -> None:
+        if self.strings is None:
+            prefix, _, number = element_id.rpartition(":")
+            if self.prefix is None:
+                self.prefix = prefix
+            if prefix == self.prefix and number.isdecimal() and number == str(int(number)):
+                self.read.append(int(number))
+                return
+            self.strings = [f"{self.prefix}:{n}" for n in self.read]
+            self.read = array("q")
+        self.strings.append(element_id)
+
+    def reorder(self, order: np.ndarray) -> None:
+        """Put the ids in this order of their positions (as the records are sorted)."""
+        if self.strings is None:
+            self.numbers = np.frombuffer(self.read, dtype=np.int64)[order]
+            self.read = array("q")
+        else:
+            self.strings = [self.strings[i] for i in order.tolist()]
+
+    def of(self, positions: np.ndarray | list[int]) -> list[str]:
+        """The element ids of the records at these positions."""
+        if self.strings is not None:
+            return [self.strings[i] for i in np.asarray(positions).tolist()]
+        return [f"{self.prefix}:{n}" for n in self.numbers[positions].tolist()]
 
 
 def _stream_values(db: Database, name: str, parameters: dict[str, Any] | None = None,
@@ -132,7 +183,7 @@ def _resolve_all(db: Database, options: ResolveOptions, on_stage: Callable[[str]
     summary = ResolveSummary()
     stage = _Stages(summary, on_stage)
     with stage("fetch"):
-        features = fetch_features(db)
+        features, element_ids = fetch_records(db)
     summary.records = len(features)
     index_of = {f.uid: i for i, f in enumerate(features)}
 
@@ -158,7 +209,8 @@ def _resolve_all(db: Database, options: ResolveOptions, on_stage: Callable[[str]
         decisions = db.run("steward/active_decisions")
 
     with stage("edges"):
-        summary.edges = _write_edges(db, features, pairs, rule_masks, levels, weights, codes, model, options)
+        summary.edges = _write_edges(db, features, element_ids, pairs, rule_masks, levels, weights, codes, model,
+                                     options)
 
     with stage("components"):
         engine = options.component_engine
@@ -204,7 +256,8 @@ def _resolve_all(db: Database, options: ResolveOptions, on_stage: Callable[[str]
         # stable across re-runs only if the old memberships are known.
         old_household_of = {row["person_id"]: row["household_id"]
                             for row in db.stream("resolve/existing_household_links")}
-        person_ids, events = _write_people(db, features, people, places, flagged, options)
+        person_ids, events = _write_people(db, features, element_ids, people, places, flagged, options)
+        del element_ids
         summary.people = len(people)
         summary.identity_events = dict(Counter(e["kind"] for e in events))
 
@@ -324,9 +377,9 @@ def _model(features: Sequence[RecordFeatures], levels: np.ndarray, options: Reso
     return model
 
 
-def _write_edges(db: Database, features: Sequence[RecordFeatures], pairs: np.ndarray, rule_masks: np.ndarray,
-                 levels: np.ndarray, weights: np.ndarray, codes: np.ndarray, model: LinkageModel,
-                 options: ResolveOptions) -> int:
+def _write_edges(db: Database, features: Sequence[RecordFeatures], element_ids: ElementIds, pairs: np.ndarray,
+                 rule_masks: np.ndarray, levels: np.ndarray, weights: np.ndarray, codes: np.ndarray,
+                 model: LinkageModel, options: ResolveOptions) -> int:
     db.run("resolve/clear_similarity", {"batch_size": options.batch_size})
     table = model.level_weights()
     # Pairs far below the edge threshold, cannot-links included (mostly household members with far-apart
@@ -346,6 +399,8 @@ def _write_edges(db: Database, features: Sequence[RecordFeatures], pairs: np.nda
             tf_bits = (batch_weights - model.score_levels(levels[batch_rows], table)).tolist()
             rounded = np.round(batch_weights, 3).tolist()
             probabilities = np.round(1.0 / (1.0 + np.power(2.0, -np.clip(batch_weights, -60.0, 60.0))), 6).tolist()
+            a_elements = element_ids.of(pairs[batch_rows, 0])
+            b_elements = element_ids.of(pairs[batch_rows, 1])
             batch = []
             for k, r in enumerate(batch_rows.tolist()):
                 key = levels[r].tobytes()
@@ -361,7 +416,8 @@ def _write_edges(db: Database, features: Sequence[RecordFeatures], pairs: np.nda
                 if rules is None:
                     rules = rule_names[mask] = [rule.name for bit, rule in enumerate(BLOCKING_RULES) if mask >> bit & 1]
                 batch.append({
-                    "a": uids[pairs[r, 0]], "b": uids[pairs[r, 1]], "weight": rounded[k],
+                    "a": uids[pairs[r, 0]], "a_element": a_elements[k], "b": uids[pairs[r, 1]],
+                    "b_element": b_elements[k], "weight": rounded[k],
                     "probability": probabilities[k], "explanation": explanation, "rules": rules,
                     "cannot_link": CANNOT_LINK_REASONS[codes[r]] or None,
                 })
@@ -439,8 +495,8 @@ def stable_ids(new_groups: dict[int, list[str]], old_id_of: dict[str, str], pref
     return assigned, events
 
 
-def _write_people(db: Database, features: Sequence[RecordFeatures], people: dict[int, list[int]],
-                  places: dict[int, PersonPlace], flagged: set[int],
+def _write_people(db: Database, features: Sequence[RecordFeatures], element_ids: ElementIds,
+                  people: dict[int, list[int]], places: dict[int, PersonPlace], flagged: set[int],
                   options: ResolveOptions) -> tuple[dict[int, str], list[dict[str, Any]]]:
     old_person_of = {row["uid"]: row["person_id"] for row in db.stream("resolve/existing_person_links")}
     groups = {label: [features[i].uid for i in members] for label, members in people.items()}
@@ -456,17 +512,23 @@ def _write_people(db: Database, features: Sequence[RecordFeatures], people: dict
         labels = list(people)
         for start in range(0, len(labels), options.batch_size):
             created = []
-            for label in labels[start:start + options.batch_size]:
-                records = [features[i] for i in people[label]]
+            batch_labels = labels[start:start + options.batch_size]
+            # The batch's element ids as strings in one conversion, not one per person.
+            batch_elements = iter(element_ids.of([i for label in batch_labels for i in people[label]]))
+            for label in batch_labels:
+                members = people[label]
+                records = [features[i] for i in members]
                 flags = ["linked_to_several_households"] if label in flagged else []
                 person_id = person_ids[label]
                 person: dict[str, Any] = {
                     "id": person_id, "props": person_properties(records, places[label].current_address, flags)}
+                elements = [next(batch_elements) for _ in members]
                 if person_id in kept_ids:
                     updated.append(person)
-                    links.extend({"uid": f.uid, "person_id": person_id} for f in records)
+                    links.extend({"uid": f.uid, "element_id": e, "person_id": person_id}
+                                 for f, e in zip(records, elements, strict=True))
                 else:  # an id minted by this run: created with its records' links, no lookup
-                    person["uids"] = [f.uid for f in records]
+                    person["records"] = [[f.uid, e] for f, e in zip(records, elements, strict=True)]
                     created.append(person)
             if created:
                 yield created

@@ -1,6 +1,8 @@
 // Purpose: every (non-stub) record with the features resolution compares, in one pass; identifiers
 //          only when valid, addresses only when not placeholders (with the street and postcodes of addresses
 //          that have no dwelling key)
+//          and the record's elementId (the full resolve's writes find each record by it: a seek, where a
+//          lookup by uid in a write transaction is a locking unique-index seek with a fresh index reader)
 // Parameters: none
 MATCH (r:Record) WHERE r.stub IS NULL
 RETURN r.uid AS uid, r.source AS source, r.given_name AS given_raw, r.family_name AS family_raw, r.given_norm AS given, r.given_canon AS given_canon,
@@ -14,4 +16,4 @@ RETURN r.uid AS uid, r.source AS source, r.given_name AS given_raw, r.family_nam
        [(r)-[:HAS_IDENTIFIER]->(i:Identifier) WHERE i.valid | [i.scheme, i.value]] AS identifiers,
        [(r)-[:ATTENDS]->(s:School) | s.urn] AS schools,
        [(r)-[rel:RELATED]-(o:Record) | [o.uid, rel.type, startNode(rel) = r]] AS related,
-       r.street_address AS street_address, r.unkeyed_postcodes AS unkeyed_postcodes
+       r.street_address AS street_address, r.unkeyed_postcodes AS unkeyed_postcodes, elementId(r) AS element_id

@@ -277,3 +277,30 @@ def test_distinct_values_are_numpy_unique_without_its_hash_table(size: int) -> N
     values = np.random.default_rng(size).integers(0, max(size // 3, 1), size, dtype=np.int64)
     expected = np.unique(values)
     assert np.array_equal(distinct_sorted(values), expected)
+
+
+def test_element_ids_read_for_a_run_are_the_records_own_in_uid_order(db: Database, tmp_path: Path) -> None:
+    from resolvers.pipeline import fetch_records
+
+    load(db, tmp_path, family_records())
+    features, element_ids = fetch_records(db)
+    stored = {row["uid"]: row["element_id"] for row in db.driver.execute_query(
+        "MATCH (r:Record) WHERE r.stub IS NULL RETURN r.uid AS uid, elementId(r) AS element_id",
+        database_=db.database).records}
+    assert [f.uid for f in features] == sorted(stored)
+    assert element_ids.of(list(range(len(features)))) == [stored[f.uid] for f in features]
+    assert element_ids.strings is None  # Neo4j's shape (prefix:number) is kept compactly
+
+
+@pytest.mark.parametrize("ids", [["4:db:7", "4:db:12", "4:db:3"], ["4:db:7", "other-shape", "4:db:07"]])
+def test_element_ids_give_back_what_was_read_in_the_new_order(ids: list[str]) -> None:
+    import numpy as np
+
+    from resolvers.pipeline import ElementIds
+
+    element_ids = ElementIds()
+    for element_id in ids:
+        element_ids.append(element_id)
+    element_ids.reorder(np.array([2, 0, 1]))
+    assert element_ids.of([0, 1, 2]) == [ids[2], ids[0], ids[1]]
+    assert element_ids.of(np.array([1])) == [ids[0]]
