@@ -11,6 +11,7 @@ Aura); otherwise the project runs its own local Neo4j under ``data_dir``.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -33,9 +34,16 @@ _KEYS: dict[str, tuple[str, type]] = {
     "bolt_port": ("MASHGRAPH_BOLT_PORT", int),
     "neo4j_heap": ("MASHGRAPH_NEO4J_HEAP", str),
     "neo4j_pagecache": ("MASHGRAPH_NEO4J_PAGECACHE", str),
+    "neo4j_tx_log_retention": ("MASHGRAPH_NEO4J_TX_LOG_RETENTION", str),
     "java_home": ("MASHGRAPH_JAVA_HOME", Path),
     "batch_size": ("MASHGRAPH_BATCH_SIZE", int),
 }
+
+
+# Neo4j 5.26's own check of db.tx_log.rotation.retention_policy (GraphDatabaseSettings): a value it would refuse at
+# start is reported here, with the other settings, instead of as a server that does not come up.
+_TX_LOG_RETENTION = re.compile(
+    r"true|keep_all|false|keep_none|\d+[KkMmGg]?( (files|size|txs|entries|hours( \d+[KkMmGg]?)?|days( \d+[KkMmGg]?)?))")
 
 
 def default_data_dir() -> Path:
@@ -54,6 +62,10 @@ class Settings:
     bolt_port: int = 7687
     neo4j_heap: str = "2g"
     neo4j_pagecache: str = "1g"
+    # The local server's db.tx_log.rotation.retention_policy. Neo4j's default keeps two days of transaction logs
+    # whatever their size: a few full resolves of a million records write tens of GB, enough to fill a laptop's
+    # disk (and Neo4j then stops). Two days, but never more than 2 GiB a database.
+    neo4j_tx_log_retention: str = "2 days 2G"
     java_home: Path | None = None
     batch_size: int = 5000
 
@@ -116,6 +128,9 @@ class Settings:
             problems.append("batch_size must be at least 1")
         if "neo4j_uri" in values and not values["neo4j_uri"].startswith(("bolt", "neo4j")):
             problems.append(f"NEO4J_URI {values['neo4j_uri']!r} must start with bolt:// or neo4j://")
+        if "neo4j_tx_log_retention" in values and not _TX_LOG_RETENTION.fullmatch(values["neo4j_tx_log_retention"]):
+            problems.append(f"neo4j_tx_log_retention {values['neo4j_tx_log_retention']!r} is not a Neo4j retention "
+                            "policy (e.g. '2 days 2G', '1G size', '10 files', 'keep_none')")
         if problems:
             raise ConfigError("invalid settings:\n  " + "\n  ".join(problems))
         return cls(**values)

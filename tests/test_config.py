@@ -41,3 +41,15 @@ def test_all_problems_reported_at_once(tmp_path: Path) -> None:
     message = str(info.value)
     for fragment in ("colour", "seventy", "http://x", "batch_size"):
         assert fragment in message
+
+
+@pytest.mark.parametrize("policy", ["2 days 2G", "1G size", "10 files", "100k txs", "keep_none", "true", "6 hours"])
+def test_transaction_log_retention_takes_neo4j_policies(policy: str) -> None:
+    settings = Settings.from_mapping({"MASHGRAPH_NEO4J_TX_LOG_RETENTION": policy}, config_file=None)
+    assert settings.neo4j_tx_log_retention == policy
+
+
+@pytest.mark.parametrize("policy", ["2 weeks", "forever", "2G", "2 days 2 G"])
+def test_transaction_log_retention_neo4j_would_refuse_is_reported(policy: str) -> None:
+    with pytest.raises(ConfigError, match="neo4j_tx_log_retention"):
+        Settings.from_mapping({"MASHGRAPH_NEO4J_TX_LOG_RETENTION": policy}, config_file=None)

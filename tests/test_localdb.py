@@ -39,6 +39,16 @@ def test_server_is_bound_to_loopback_only(test_settings: Settings) -> None:
     assert (test_settings.local_home / "mashgraph-credentials.json").stat().st_mode & 0o077 == 0
 
 
+def test_server_bounds_its_transaction_logs(db: Database, test_settings: Settings) -> None:
+    # Neo4j's default keeps two days of transaction logs whatever their size (a full resolve of a million records
+    # writes GBs); the local server runs with the configured bound, which Neo4j accepted at start.
+    if test_settings.external:
+        pytest.skip("external database")
+    rows, _, _ = db.driver.execute_query("SHOW SETTINGS YIELD name, value "
+                                         "WHERE name = 'db.tx_log.rotation.retention_policy' RETURN value")
+    assert [row["value"] for row in rows] == [test_settings.neo4j_tx_log_retention] == ["2 days 2G"]
+
+
 @pytest.mark.slow
 def test_data_persists_across_stop_and_start(db: Database, test_settings: Settings) -> None:
     if test_settings.external:

@@ -110,6 +110,7 @@ class LocalNeo4j:
             # Queries are logged without parameter values: parameters carry personal data.
             "db.logs.query.parameter_logging_enabled=false",
             "db.transaction.timeout=0",
+            f"db.tx_log.rotation.retention_policy={self.settings.neo4j_tx_log_retention}",
         ]
         (h / "conf" / "neo4j.conf").write_text("\n".join(lines) + "\n")
 
