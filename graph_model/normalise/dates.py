@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -153,7 +154,33 @@ def parse_date(raw: str | None, *, today: datetime.date | None = None, day_first
     """
     if raw is None:
         return _MISSING
-    return _parse_cached(raw if isinstance(raw, str) else str(raw), day_first, today or datetime.date.today())
+    return _parse_cached(raw if isinstance(raw, str) else str(raw), day_first, today or _today())
+
+
+class _LocalDay:
+    """The current local date, as ``datetime.date.today()`` gives it, recomputed only when the clock leaves the
+    day it was computed for: today() costs ~1 us (a local-time conversion), and a record has several dates."""
+
+    __slots__ = ("date", "end", "start")
+
+    def __init__(self) -> None:
+        self.date = datetime.date.min
+        self.start = self.end = 0.0
+
+    def __call__(self) -> datetime.date:
+        now = time.time()
+        if not self.start <= now < self.end:
+            self.date = datetime.date.fromtimestamp(now)
+            # The day's bounds in local time (a day of 23 or 25 hours at a clock change).
+            self.start = datetime.datetime.combine(self.date, datetime.time()).timestamp()
+            self.end = datetime.datetime.combine(self.date + datetime.timedelta(days=1), datetime.time()).timestamp()
+            if not (datetime.date.fromtimestamp(self.start) == self.date == datetime.date.fromtimestamp(self.end - 1)
+                    != datetime.date.fromtimestamp(self.end)):
+                self.start = self.end = 0.0  # a zone whose midnight the clock skips: not remembered
+        return self.date
+
+
+_today = _LocalDay()
 
 
 _MISSING = PartialDate(None, None, None, None, None, None, None)  # immutable: one for every absent date

@@ -109,6 +109,26 @@ def test_default_today_is_the_current_date() -> None:
     assert parse_date(tomorrow.isoformat()).flag == "future"
 
 
+def test_default_today_follows_the_clock_across_midnight(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The current date is remembered for the rest of its day only: a date that was tomorrow is today after
+    midnight (local time, as datetime.date.today() reads it)."""
+    from graph_model.normalise import dates
+
+    midnight = datetime.datetime.combine(datetime.date(2031, 3, 4), datetime.time()).timestamp()
+    clock = [midnight - 0.5]
+    monkeypatch.setattr(dates.time, "time", lambda: clock[0])
+    today = dates._LocalDay()
+    for now in (midnight - 0.5, midnight - 0.001, midnight, midnight + 3600, midnight + 86399.5, midnight + 86400,
+                midnight - 86400.5):
+        clock[0] = now
+        assert today() == datetime.date.fromtimestamp(now)
+    monkeypatch.setattr(dates, "_today", dates._LocalDay())
+    clock[0] = midnight - 0.001
+    assert parse_date("2031-03-04").flag == "future"
+    clock[0] = midnight
+    assert parse_date("2031-03-04").flag is None
+
+
 NEVER_RAISES = ["\x00", "9" * 40, "2019-99-99", "-1/-1/-1", "💥", "99999999", "2019-3-4-5", "T", "13/13/13"]
 
 
