@@ -69,6 +69,7 @@ KNOWN_RECORD_PROPERTIES = frozenset({"uid", *_RECORD_PROPERTIES})
 # Neo4j refuses an indexed string longer than its index key (8,167 bytes); the transactional path learns
 # that from the refused transaction, the importer only when the schema is built, so values are checked first.
 INDEX_KEY_LIMIT = 8000
+_INDEX_KEY_CHARACTERS = INDEX_KEY_LIMIT // 4
 _INDEXED_RECORD_PROPERTIES = ("uid", "source", "given_norm", "family_norm", "family_phonetic", "dob")
 _ADDRESS_PROPERTIES = ("flat", "number", "building", "street", "town", "postcode", "other_postcode", "placeholder",
                        "display", "uprn")
@@ -116,9 +117,9 @@ def _field(value: Any) -> str:
 
 def _line(fields: Iterable[Any]) -> str:
     """One CSV line, without its line break. Strings and nulls (most fields) are written inline, not through
-    a call each: a million records hold some 30 million fields."""
-    return ",".join(['"' + v.replace('"', '""') + '"' if type(v) is str else "" if v is None else _field(v)
-                     for v in fields])
+    a call each: a million records hold some 30 million fields; only a string holding a quote is escaped."""
+    return ",".join([('"' + v + '"' if '"' not in v else _field(v)) if type(v) is str else "" if v is None
+                     else _field(v) for v in fields])
 
 
 def _check_properties(record: PreparedRecord) -> None:
@@ -182,13 +183,16 @@ def _node_fields(name: str, node: dict[str, Any]) -> list[Any]:
 
 def _too_long_for_index(record: PreparedRecord) -> bool:
     """A value the database's indexes cannot hold (the transactional path sees the database refuse it)."""
-    values = [record.props.get(p) for p in _INDEXED_RECORD_PROPERTIES]
+    props = record.props
+    values = [props.get(p) for p in _INDEXED_RECORD_PROPERTIES]
     values += [link["key"] for link in record.addresses] + [i["key"] for i in record.identifiers]
     values += [p["e164"] for p in record.phones] + [e["address"] for e in record.emails]
-    values += [record.school["urn"]] if record.school else []
+    if record.school:
+        values.append(record.school["urn"])
     # A character is at most 4 bytes of UTF-8: only a string that long can be too long (few are encoded).
-    return any(isinstance(v, str) and len(v) > INDEX_KEY_LIMIT // 4 and len(v.encode()) > INDEX_KEY_LIMIT
-               for v in values)
+    # A list, not a generator: a generator's resumption per value costs more than the test.
+    return bool([v for v in values if isinstance(v, str) and len(v) > _INDEX_KEY_CHARACTERS
+                 and len(v.encode()) > INDEX_KEY_LIMIT])
 
 
 def _refuse_too_long(outcome: Prepared | Rejection, location: str) -> Prepared | Rejection:

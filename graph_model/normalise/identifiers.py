@@ -67,6 +67,7 @@ _UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 _UPN_VALUES = {c: i for i, c in enumerate(_UPN_LETTERS)}
 _UPN_CHARACTER_VALUES = {**{str(d): d for d in range(10)}, **_UPN_VALUES}
 _UPN_WEIGHTS = range(2, 14)
+_NHS_WEIGHTS = range(10, 1, -1)
 _PNC_LETTERS = "ZABCDEFGHJKLMNPQRTUVWXY"
 
 _SEPARATORS = re.compile(r"[\s\-./]+")
@@ -88,7 +89,7 @@ def nhs_check_digit(nine_digits: str) -> int | None:
     """
     if len(nine_digits) != 9 or not nine_digits.isdigit():
         raise ValueError("an NHS number check digit needs exactly nine digits")
-    total = sum(int(d) * w for d, w in zip(nine_digits, range(10, 1, -1), strict=True))
+    total = sum(map(mul, map(int, nine_digits), _NHS_WEIGHTS))  # nine digits, checked above
     check = 11 - total % 11
     if check == 11:
         return 0
@@ -222,6 +223,13 @@ _VALIDATORS = {
 }
 
 
+@lru_cache(maxsize=1_000)
+def _scheme_name(scheme: str) -> str:
+    """A scheme as given to its lower-cased, aliased name (cached apart: a few schemes, many values each)."""
+    scheme_key = _SCHEME_SEPARATORS.sub("_", scheme.strip().lower())
+    return SCHEME_ALIASES.get(scheme_key, scheme_key)
+
+
 @lru_cache(maxsize=200_000)
 def normalise_identifier(scheme: str, raw: str | None) -> Identifier:
     """Normalise an identifier of a given scheme.
@@ -232,8 +240,7 @@ def normalise_identifier(scheme: str, raw: str | None) -> Identifier:
     leading zeros; school URN six digits. Other schemes keep their (lower-cased) name and the stripped
     value, valid when non-empty. Blank input gives value None, reason "empty". Never raises.
     """
-    scheme_key = _SCHEME_SEPARATORS.sub("_", str(scheme).strip().lower())
-    scheme_name = SCHEME_ALIASES.get(scheme_key, scheme_key)
+    scheme_name = _scheme_name(str(scheme))
     if raw is None:
         return Identifier(scheme_name, None, False, "empty", None)
     text = raw if isinstance(raw, str) else str(raw)
