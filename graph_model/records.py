@@ -93,6 +93,8 @@ class PreparedRecord:
 
 def _text(raw: Mapping[str, Any], key: str) -> str | None:
     value = raw.get(key)
+    if type(value) is str:  # most values: tested first
+        return value.strip() or None
     if value is None:
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):

@@ -116,3 +116,25 @@ def test_a_chunk_says_when_a_row_holds_a_line_break(given_name: str, address_lin
     staged = stage_chunk(items, "test.jsonl", None, INGESTED_AT, uuid.uuid4().hex)
     assert len(staged.uids) == 2 and staged.counts["records"] == 2
     assert staged.multiline is multiline
+
+
+def test_a_double_quote_in_a_value_is_doubled_and_reads_back() -> None:
+    """Strings are quoted; one holding a double quote has it doubled (the importer's CSV), others are written
+    as they are."""
+    import csv
+    import json
+
+    from graph_model.ingest.bulk import RECORD_HEADER, stage_chunk
+    from graph_model.ingest.readers import SourceItem
+
+    record = {"source": "police", "source_id": 'A"1', "given_name": "Ann", "family_name": 'O"Neil',
+              "nickname": 'the "boss"', "addresses": [{"line1": '"Rose Cottage", 1 Mill Lane', "postcode": "LS6 1AA"}]}
+    staged = stage_chunk([SourceItem(1, raw=json.dumps(record).encode())], "test.jsonl", None, INGESTED_AT,
+                         uuid.uuid4().hex)
+    row = dict(zip(RECORD_HEADER, next(csv.reader(staged.rows["records"].splitlines())), strict=True))
+    assert '"O""Neil"' in staged.rows["records"]
+    assert (row["uid:ID(Record)"], row["source_id"], row["family_name"]) == ('police:A"1', 'A"1', 'O"Neil')
+    assert json.loads(row["extra"]) == {"nickname": 'the "boss"'}
+    assert row["given_name"] == "Ann" and '"Ann"' in staged.rows["records"]
+    address = next(csv.reader([line for name, _key, line, _late in staged.nodes if name == "addresses"]))
+    assert address[-2] == '"Rose Cottage", 1 Mill Lane, LS6 1AA'
