@@ -117,8 +117,9 @@ def _field(value: Any) -> str:
 
 def _line(fields: Iterable[Any]) -> str:
     """One CSV line, without its line break. Strings and nulls (most fields) are written inline, not through
-    a call each: a million records hold some 30 million fields; only a string holding a quote is escaped."""
-    return ",".join([('"' + v + '"' if '"' not in v else _field(v)) if type(v) is str else "" if v is None
+    a call each: a million records hold some 30 million fields; only a string holding a quote is escaped, and
+    an f-string quotes the others in fewer steps than concatenation."""
+    return ",".join([(f'"{v}"' if '"' not in v else _field(v)) if type(v) is str else "" if v is None
                      else _field(v) for v in fields])
 
 
