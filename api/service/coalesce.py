@@ -41,13 +41,18 @@ class Coalescer(Generic[K, V]):
         self._running: set[asyncio.Task[None]] = set()  # batches in flight (kept referenced until done)
 
     async def load(self, key: K) -> V:
+        return await self.future(key)
+
+    def future(self, key: K) -> asyncio.Future[V]:
+        """The caller's own future of ``key``'s value (it may await it more than once; cancelling it cancels only
+        this caller's wait)."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[V] = loop.create_future()
         self._pending.setdefault(key, []).append(future)
         if not self._scheduled:
             self._scheduled = True
             loop.call_soon(self._dispatch)
-        return await future
+        return future
 
     def _dispatch(self) -> None:
         self._scheduled = False

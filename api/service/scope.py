@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -116,6 +116,9 @@ class Services:
     # Concurrent requests' reads of one statement, sent as one (api/service/coalesce.py): raw rows, nothing kept.
     person_household_counts: Coalescer[str, list[dict[str, Any]]] = field(init=False)
     network_starts: Coalescer[str, dict[str, Any] | None] = field(init=False)
+    # (user, purpose) -> person id -> grant id of the live break-glass grants: read once per event-loop turn for
+    # every request then asking (a grant created before a request asks is committed before the read starts).
+    break_glass_grants: Coalescer[tuple[str, str], Mapping[str, str]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.pdp = PolicyDecisionPoint(self.policy)
@@ -124,6 +127,7 @@ class Services:
         self.person_household_counts = Coalescer(_person_household_counts_reader(self.db, self.restricted_marker), [])
         self.network_starts = Coalescer(_network_start_reader(self.db, self.settings.hub_max_degree,
                                                               self.restricted_marker), None)
+        self.break_glass_grants = Coalescer(_break_glass_grants_reader(self.db), {})
 
     @property
     def restricted_marker(self) -> str:
@@ -199,7 +203,7 @@ class RequestScope:
         self.pdp = services.pdp
         self.db = services.db
         self.settings = services.settings
-        self._grants: dict[str, str] | None = None
+        self._grants: asyncio.Future[Mapping[str, str]] | None = None
         self._people: dict[str, PersonView | None] = {}
         self._household_members: dict[str, tuple[MemberSources, ...]] = {}  # household id -> sources and marks
         # The loaders hold the database, never the scope: a scope they referred back to would make every request a
@@ -223,15 +227,17 @@ class RequestScope:
                             f"with purpose {self.subject.purpose}")
         return decision
 
-    async def grants(self) -> dict[str, str]:
-        """Person id -> grant id of this user's live break-glass grants (for this purpose)."""
+    async def grants(self) -> Mapping[str, str]:
+        """Person id -> grant id of this user's live break-glass grants (for this purpose); read once a request,
+        together with other requests' (the same rows whoever asks: they depend on the user and purpose alone)."""
         if self._grants is None:
-            self._grants = {}
+            # The future itself is kept, so callers that ask while the read is in flight wait for the same answer.
             if self.pdp.break_glass_allowed(self.subject).permitted:
-                rows = await self.db.read("policy/active_break_glass",
-                                          {"user": self.subject.user, "purpose": self.subject.purpose})
-                self._grants = {row["person_id"]: row["id"] for row in rows}
-        return self._grants
+                self._grants = self.services.break_glass_grants.future((self.subject.user, self.subject.purpose))
+            else:
+                self._grants = asyncio.get_running_loop().create_future()
+                self._grants.set_result({})
+        return await self._grants
 
     # ------------------------------------------------------------------ loaders
     async def person_and_household(self, person_id: str) -> PersonView | None:
@@ -354,6 +360,19 @@ def _person_household_counts_reader(
         for row in rows:
             found.setdefault(row["requested"], []).append(row)
         return found
+
+    return read
+
+
+def _break_glass_grants_reader(
+        db: AsyncDatabase) -> Callable[[list[tuple[str, str]]], Awaitable[dict[tuple[str, str], Mapping[str, str]]]]:
+    async def read(askers: list[tuple[str, str]]) -> dict[tuple[str, str], Mapping[str, str]]:
+        rows = await db.read("policy/active_break_glass",
+                             {"askers": [{"user": user, "purpose": purpose} for user, purpose in askers]})
+        found: dict[tuple[str, str], dict[str, str]] = {}
+        for row in rows:
+            found.setdefault((row["user"], row["purpose"]), {})[row["person_id"]] = row["id"]
+        return dict(found)
 
     return read
 

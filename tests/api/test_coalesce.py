@@ -139,3 +139,32 @@ def test_concurrent_requests_read_together_and_are_judged_apart(api: ApiServer, 
     assert [_answer(outcome) for outcome in outcomes] == alone
     # The callers' answers differ where the policy says so (else this test would not show that they are judged apart).
     assert len({str(answer) for answer in alone}) > len(people)
+
+
+def test_concurrent_requests_read_break_glass_grants_together_and_each_gets_its_own(
+        api: ApiServer, seeded: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    connor = seeded.person("police:N-CONNOR")  # police records only: early help sees him only through a grant
+    glass = {"agency": "education", "role": "practitioner", "purpose": "early_help", "user": "coalesce-glass"}
+    api.data("mutation G($id: ID!, $why: String!) { breakGlass(personId: $id, justification: $why) { id } }",
+             variables={"id": connor, "why": "Disclosure in class today suggests immediate risk of harm at home."},
+             **glass)
+    users = ["coalesce-glass", "coalesce-plain", "coalesce-glass", "coalesce-plain"]
+
+    def request(user: str) -> Any:
+        principal = Principal(user, "education", "practitioner", frozenset(), time.time() + 3600)
+        return execute_operation(api.services, api.app.state.schema, principal, "early_help", uuid.uuid4().hex,
+                                 SINGLE_VIEW, {"id": connor})
+
+    alone = [_answer(api.call(request(user))) for user in users]
+    reads = _observe_reads(api, monkeypatch)
+
+    async def together() -> list[Outcome]:
+        return list(await asyncio.gather(*(request(user) for user in users)))
+
+    outcomes = api.call(together())
+    # One read of the grants for the four requests, each (user, purpose) asked once; each request its own answer.
+    assert [sorted((a["user"], a["purpose"]) for a in p["askers"]) for name, p in reads
+            if name == "policy/active_break_glass"] \
+        == [[("coalesce-glass", "early_help"), ("coalesce-plain", "early_help")]]
+    assert [_answer(outcome) for outcome in outcomes] == alone
+    assert [answer[1]["person"] is not None for answer in alone] == [True, False, True, False]
