@@ -8,11 +8,13 @@ from collections.abc import Awaitable, Sequence
 from typing import Any, cast
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfo
 from graphql.type.definition import GraphQLResolveInfoHelpers
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import ExecutionContext
+from strawberry.types.field import StrawberryField
 
 from api.config import ApiSettings
 from api.graphql.extensions import hardening_extensions
@@ -53,7 +55,49 @@ class AcyclicExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self.async_helpers = GraphQLResolveInfoHelpers(gather=gather_async_work, track=track_async_work)
 
 
+def _direct_resolver(field: StrawberryField, info_class: type[strawberry.Info]) -> Any:
+    """A graphql-core resolver calling the method behind ``field`` directly, or None when strawberry's own is needed.
+
+    For a sync method of ``self`` (and ``info``) without arguments, field extensions or permission classes, strawberry's
+    resolver converts no arguments, chains no extensions and then calls ``method(source, info=Info(...))``: the same
+    call, made here without the per-call argument conversion, closures and partials (most of a single view's ~20
+    resolver calls are of this kind: a person's and each record's disclosed values).
+    """
+    resolver = field.base_resolver
+    if (resolver is None or field.extensions or field.permission_classes or field.arguments or resolver.is_async
+            or resolver.self_parameter is None or resolver.root_parameter is not None
+            or resolver.parent_parameter is not None):
+        return None
+    expected = {resolver.self_parameter.name} | ({resolver.info_parameter.name} if resolver.info_parameter else set())
+    if set(resolver.signature.parameters) != expected:
+        return None
+    method: Any = resolver.wrapped_func
+    if resolver.info_parameter is None:
+        return lambda source, _info: method(source)
+    name = resolver.info_parameter.name
+
+    def resolve(source: Any, info: GraphQLResolveInfo) -> Any:
+        return method(source, **{name: info_class(_raw_info=info, _field=field)})
+
+    return resolve
+
+
 class MashgraphSchema(strawberry.Schema):
+    def __init__(self, *args: Any, direct_resolvers: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Exception handlers are matched in strawberry's own resolvers: none here, but keep them working if added.
+        if not direct_resolvers or self.schema_converter._exception_handler_specs:
+            return
+        for graphql_type in self._schema.type_map.values():
+            if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
+                continue
+            for graphql_field in graphql_type.fields.values():
+                field = graphql_field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+                if isinstance(field, StrawberryField):
+                    direct = _direct_resolver(field, self.config.info_class)
+                    if direct is not None:
+                        graphql_field.resolve = direct
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Log errors by type and request id only: messages may echo a caller's variables (personal values)."""
         context: Any = execution_context.context if execution_context else None
@@ -72,14 +116,15 @@ class MashgraphSchema(strawberry.Schema):
                                                                                original.__traceback__))
 
 
-def build_schema(settings: ApiSettings) -> MashgraphSchema:
-    """The schema for these settings (introspection only in development mode)."""
+def build_schema(settings: ApiSettings, *, direct_resolvers: bool = True) -> MashgraphSchema:
+    """The schema for these settings (introspection only in development mode); ``direct_resolvers=False`` keeps
+    strawberry's own resolver for every field (tests compare the two)."""
     return MashgraphSchema(
         query=Query, mutation=Mutation, types=[Person, Household, Record, ErrorCode, RedactionReason],
         extensions=hardening_extensions(max_depth=settings.max_depth, max_aliases=settings.max_aliases,
                                         max_tokens=settings.max_tokens, introspection=settings.development),
         config=StrawberryConfig(scalar_map=cast(dict[object, Any], SCALARS)),
-        execution_context_class=AcyclicExecutionContext,
+        execution_context_class=AcyclicExecutionContext, direct_resolvers=direct_resolvers,
     )
 
 
