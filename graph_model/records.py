@@ -307,7 +307,8 @@ def prepare(raw: Any) -> PreparedRecord:
         "street_address": unkeyed["street_address"],
         "unkeyed_postcodes": sorted(unkeyed["unkeyed_postcodes"]),
     }
-    props = {k: v for k, v in props.items() if v is not None and v != []}
+    # Absent values and empty lists are not stored (every list here is a plain list: the test is its length).
+    props = {k: v for k, v in props.items() if v is not None and (type(v) is not list or v)}
     prepared = PreparedRecord(
         uid=uid, source=source, source_id=source_id, props=props,
         addresses=address_links, phones=list(phones.values()), emails=list(emails.values()),
