@@ -41,6 +41,8 @@ class QueryValidationCache(SchemaExtension):
                 errors = _VALIDATED[key] = validate_document(key[0], document, key[2])
                 if len(_VALIDATED) > _CACHE_SIZE:
                     _VALIDATED.popitem(last=False)
+            else:  # least recently used first out, as strawberry's ValidationCache (an lru_cache) evicted
+                _VALIDATED.move_to_end(key)
             context.pre_execution_errors = errors
         yield
 

@@ -16,13 +16,10 @@ batch, as it would have failed each of them.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
 __all__ = ["Coalescer"]
-
-log = logging.getLogger("mashgraph.api")
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
