@@ -149,6 +149,9 @@ def _record_rows(record: PreparedRecord, ingested_at: str) -> Iterator[tuple[str
         yield "related", [record.uid, rel["target_uid"], rel["type"]]
 
 
+# The files _record_rows writes to.
+_RECORD_ROW_FILES = ("records", *RELATIONSHIP_FILES)
+
 # A sighting of a shared node: (file, key, the node's values, late value). The late value is what a later
 # sighting may add to a node first seen without it: an Address's UPRN, a School's name.
 _Sighting = tuple[str, str, dict[str, Any], str | None]
@@ -200,6 +203,10 @@ def _refuse_too_long(outcome: Prepared | Rejection, location: str) -> Prepared |
     """The outcome, or its rejection when the database's indexes could not hold one of its values."""
     if isinstance(outcome, Rejection) or not _too_long_for_index(outcome.record):
         return outcome
+    return _too_long_rejection(outcome, location)
+
+
+def _too_long_rejection(outcome: Prepared, location: str) -> Rejection:
     return Rejection(location, outcome.line, "database_refused", "a value is too long for the database's index",
                      outcome.record.source, outcome.record.source_id)
 
@@ -275,18 +282,30 @@ def stage_chunk(items: list[SourceItem], location: str, source_override: str | N
         _sent = _Sent(run)
     sent = _sent
     uids: list[str] = []
-    lines: dict[str, list[str]] = {}
+    lines: dict[str, list[str]] = {name: [] for name in _RECORD_ROW_FILES}
     nodes: list[tuple[str, str, str, str | None]] = []
     targets: list[tuple[str, str, str]] = []
     rejections: list[Rejection] = []
     warnings = LoadSummary()
     multiline = False
     for item in items:
-        outcome = _refuse_too_long(prepare_item(item, location, source_override), location)
+        outcome = prepare_item(item, location, source_override)
         if isinstance(outcome, Rejection):
             rejections.append(outcome)
             continue
         record = outcome.record
+        try:
+            record_lines = [(name, _line(fields)) for name, fields in _record_rows(record, ingested_at)]
+        except InputError:  # a value the importer cannot carry stops the import, unless the record is refused
+            if not _too_long_for_index(record):
+                raise
+            record_lines = []
+        # Every value the indexes hold is written in the record's rows: when the rows together are no longer
+        # than a value may be, none is too long and the values need not be gathered (nearly every record).
+        if ((not record_lines or sum(len(line) for _, line in record_lines) > _INDEX_KEY_CHARACTERS)
+                and _too_long_for_index(record)):
+            rejections.append(_too_long_rejection(outcome, location))
+            continue
         _check_properties(record)
         Loader.count_warnings(record, warnings)
         for name, key, node, late in _node_sightings(record):
@@ -295,16 +314,17 @@ def stage_chunk(items: list[SourceItem], location: str, source_override: str | N
                 multiline = multiline or _has_line_break(line)
                 nodes.append((name, key, line, late))
         uids.append(record.uid)
-        for name, fields in _record_rows(record, ingested_at):
-            lines.setdefault(name, []).append(_line(fields))
+        for name, line in record_lines:
+            lines[name].append(line)
         for rel in record.relationships:
             if rel["target_uid"] not in sent.targets:
                 sent.targets.add(rel["target_uid"])
                 targets.append((rel["target_uid"], record.source, rel["target_source_id"]))
-    rows = {name: "\n".join(text) + "\n" for name, text in lines.items()}
+    # Each row ends in a line break: joined with an empty last element rather than copying the text to add one.
+    rows = {name: "\n".join([*text, ""]) for name, text in lines.items() if text}
     # A line break inside a row: a carriage return, or more newlines than the rows' own (one check a file).
     multiline = multiline or any("\r" in text or text.count("\n") != len(lines[name]) for name, text in rows.items())
-    return StagedChunk(len(items), uids, rows, {name: len(text) for name, text in lines.items()}, nodes, targets,
+    return StagedChunk(len(items), uids, rows, {name: len(lines[name]) for name in rows}, nodes, targets,
                        rejections, warnings, multiline)
 
 

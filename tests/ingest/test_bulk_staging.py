@@ -138,3 +138,28 @@ def test_a_double_quote_in_a_value_is_doubled_and_reads_back() -> None:
     assert row["given_name"] == "Ann" and '"Ann"' in staged.rows["records"]
     address = next(csv.reader([line for name, _key, line, _late in staged.nodes if name == "addresses"]))
     assert address[-2] == '"Rose Cottage", 1 Mill Lane, LS6 1AA'
+
+
+@pytest.mark.parametrize(("value", "refused"), [
+    ("ab" * 1_250, []),  # longer than the shortcut's bound, short enough in bytes for the index
+    ("ab" * 4_001, ["health:1", "health:4"]),  # 8,002 bytes: the identifier's key and the family name
+    ("\U0001f600" * 2_001, ["health:1"]),  # 8,004 bytes of UTF-8 (no letters: no normalised family name)
+    ("\U0001f600" * 1_990, []),  # 7,960 bytes, 7,970 in the key "other_ref:..."
+])
+def test_a_value_too_long_for_the_index_is_refused_and_no_other(value: str, refused: list[str]) -> None:
+    """stage_chunk gathers a record's indexed values only when its rows are long enough to hold one that is
+    too long: each case also has a short record, and a long record whose long value is not indexed."""
+    import json
+
+    from graph_model.ingest.bulk import stage_chunk
+    from graph_model.ingest.readers import SourceItem
+
+    records = [{"source": "health", "source_id": "1", "given_name": "Al", "identifiers": {"other_ref": value}},
+               {"source": "health", "source_id": "2", "given_name": "Bo", "family_name": "Ray"},
+               {"source": "health", "source_id": "3", "given_name": "Cy", "nickname": value},
+               {"source": "health", "source_id": "4", "given_name": "Di", "family_name": value}]
+    items = [SourceItem(number, raw=json.dumps(record).encode()) for number, record in enumerate(records, start=1)]
+    staged = stage_chunk(items, "test.jsonl", None, INGESTED_AT, uuid.uuid4().hex)
+    assert [f"health:{r.source_id}" for r in staged.rejections] == refused
+    assert {r.reason for r in staged.rejections} <= {"database_refused"}
+    assert staged.uids == [f"health:{n}" for n in range(1, 5) if f"health:{n}" not in refused]
