@@ -399,8 +399,19 @@ class BulkStager:
 
     def add_chunk(self, chunk: StagedChunk) -> None:
         """Stage a chunk formatted by :func:`stage_chunk`; the files end up as :meth:`add` would write them."""
+        # The chunk's new shared nodes are written once per file, in sighting order, rather than a write per line;
+        # their line breaks are in chunk.multiline (the worker checked every node line it sent).
+        new_lines: dict[str, list[str]] = {name: [] for name in _SHARED_NODE_FILES}
         for name, key, line, late in chunk.nodes:
-            self._sighting(name, key, late, line)
+            news = self._nodes.news(name, key, late)
+            if news == "node":
+                new_lines[name].append(line)
+            elif news == "late" and late is not None:
+                self._late[name][key] = late
+        for name, lines in new_lines.items():
+            if lines:
+                self._files[name].write("\n".join([*lines, ""]))
+                self.counts[name] += len(lines)
         for name, text in chunk.rows.items():
             self._files[name].write(text)
             self.counts[name] += chunk.counts[name]
