@@ -131,25 +131,35 @@ def _check_properties(record: PreparedRecord) -> None:
         raise InputError(f"the bulk import does not know record properties {sorted(unknown)}")
 
 
-def _record_rows(record: PreparedRecord, ingested_at: str) -> Iterator[tuple[str, list[Any]]]:
-    """(file, fields) of the record's own row and of its relationships, in file order."""
+def _ids(start: str, end: str) -> str:
+    """A relationship row of two ids (strings: a record's uid and a shared node's key), quoted inline unless one
+    holds a double quote: most rows are these, and a list and a pass through _line cost more than the quoting."""
+    if '"' in start or '"' in end:
+        return _line([start, end])
+    return f'"{start}","{end}"'
+
+
+def _record_lines(record: PreparedRecord, ingested_at: str) -> list[tuple[str, str]]:
+    """(file, CSV line) of the record's own row and of its relationships, in file order."""
     props = record.props
-    yield "records", [record.uid, *map(props.get, _RECORD_PROPERTIES), ingested_at]
+    uid = record.uid
+    lines = [("records", _line([uid, *map(props.get, _RECORD_PROPERTIES), ingested_at]))]
     for link in record.addresses:
-        yield "has_address", [record.uid, link["key"], link["from"], link["to"], link["current"]]
+        lines.append(("has_address", _line([uid, link["key"], link["from"], link["to"], link["current"]])))
     for phone in record.phones:
-        yield "has_phone", [record.uid, phone["e164"]]
+        lines.append(("has_phone", _ids(uid, phone["e164"])))
     for email in record.emails:
-        yield "has_email", [record.uid, email["address"]]
+        lines.append(("has_email", _ids(uid, email["address"])))
     for identifier in record.identifiers:
-        yield "has_identifier", [record.uid, identifier["key"]]
+        lines.append(("has_identifier", _ids(uid, identifier["key"])))
     if record.school:
-        yield "attends", [record.uid, record.school["urn"]]
+        lines.append(("attends", _ids(uid, record.school["urn"])))
     for rel in record.relationships:
-        yield "related", [record.uid, rel["target_uid"], rel["type"]]
+        lines.append(("related", _line([uid, rel["target_uid"], rel["type"]])))
+    return lines
 
 
-# The files _record_rows writes to.
+# The files _record_lines writes to.
 _RECORD_ROW_FILES = ("records", *RELATIONSHIP_FILES)
 
 # A sighting of a shared node: (file, key, the node's values, late value). The late value is what a later
@@ -295,14 +305,14 @@ def stage_chunk(items: list[SourceItem], location: str, source_override: str | N
             continue
         record = outcome.record
         try:
-            record_lines = [(name, _line(fields)) for name, fields in _record_rows(record, ingested_at)]
+            record_lines = _record_lines(record, ingested_at)
         except InputError:  # a value the importer cannot carry stops the import, unless the record is refused
             if not _too_long_for_index(record):
                 raise
             record_lines = []
         # Every value the indexes hold is written in the record's rows: when the rows together are no longer
         # than a value may be, none is too long and the values need not be gathered (nearly every record).
-        if ((not record_lines or sum(len(line) for _, line in record_lines) > _INDEX_KEY_CHARACTERS)
+        if ((not record_lines or sum([len(line) for _, line in record_lines]) > _INDEX_KEY_CHARACTERS)
                 and _too_long_for_index(record)):
             rejections.append(_too_long_rejection(outcome, location))
             continue
@@ -377,8 +387,8 @@ class BulkStager:
             return False
         self._records.add(record.uid)
         self._targets.pop(record.uid, None)
-        for name, fields in _record_rows(record, self.ingested_at):
-            self._write(name, fields)
+        for name, line in _record_lines(record, self.ingested_at):
+            self._write_line(name, line)
         for rel in record.relationships:
             if rel["target_uid"] not in self._records:
                 self._targets.setdefault(rel["target_uid"], (record.source, rel["target_source_id"]))

@@ -128,7 +128,8 @@ def test_a_double_quote_in_a_value_is_doubled_and_reads_back() -> None:
     from graph_model.ingest.readers import SourceItem
 
     record = {"source": "police", "source_id": 'A"1', "given_name": "Ann", "family_name": 'O"Neil',
-              "nickname": 'the "boss"', "addresses": [{"line1": '"Rose Cottage", 1 Mill Lane', "postcode": "LS6 1AA"}]}
+              "nickname": 'the "boss"', "addresses": [{"line1": '"Rose Cottage", 1 Mill Lane', "postcode": "LS6 1AA"}],
+              "phones": ["0113 496 0000"], "identifiers": {"other_ref": 'R"7'}}
     staged = stage_chunk([SourceItem(1, raw=json.dumps(record).encode())], "test.jsonl", None, INGESTED_AT,
                          uuid.uuid4().hex)
     row = dict(zip(RECORD_HEADER, next(csv.reader(staged.rows["records"].splitlines())), strict=True))
@@ -136,6 +137,10 @@ def test_a_double_quote_in_a_value_is_doubled_and_reads_back() -> None:
     assert (row["uid:ID(Record)"], row["source_id"], row["family_name"]) == ('police:A"1', 'A"1', 'O"Neil')
     assert json.loads(row["extra"]) == {"nickname": 'the "boss"'}
     assert row["given_name"] == "Ann" and '"Ann"' in staged.rows["records"]
+    # relationship rows of two ids: a quote in the record's uid, and in the node's key too
+    assert list(csv.reader(staged.rows["has_phone"].splitlines())) == [['police:A"1', "+441134960000"]]
+    assert list(csv.reader(staged.rows["has_identifier"].splitlines())) == [['police:A"1', 'other_ref:R"7']]
+    assert staged.rows["has_identifier"] == '"police:A""1","other_ref:R""7"\n'
     address = next(csv.reader([line for name, _key, line, _late in staged.nodes if name == "addresses"]))
     assert address[-2] == '"Rose Cottage", 1 Mill Lane, LS6 1AA'
 
