@@ -12,7 +12,6 @@ so concurrent pushes touching the same people are serialised and cannot duplicat
 from __future__ import annotations
 
 import copy
-import json
 import threading
 import time
 from collections import defaultdict
@@ -33,6 +32,7 @@ from resolvers.clustering import agglomerate
 from resolvers.features import RecordFeatures, features_from_prepared, features_from_row
 from resolvers.golden import person_properties, retirements
 from resolvers.households import form_households, place_of
+from resolvers.link_evidence import encode_levels
 from resolvers.model import LinkageModel, PairScore, probability
 from resolvers.pipeline import DEFAULT_MODEL, ResolveOptions, stable_ids
 from resolvers.scoring import build_constraints, cannot_link_reason, enabled_inferences
@@ -341,9 +341,10 @@ class IncrementalResolver:
             if weight < self.options.edge_threshold:
                 continue  # as in a full run: pairs below the edge threshold, cannot-links too, are not stored
             # From the levels scoring computed (the same as model.explain, without comparing the pair again).
-            explanation = model.explain_levels(levels, record, self.weights_table).explanation()
+            contributions = model.explain_levels(levels, record, self.weights_table).contributions.values()
+            explanation = encode_levels(levels, [bits for _level, bits in contributions])
             edges.append({"a": record.uid, "b": other.uid, "weight": round(weight, 3),
-                          "probability": round(probability(weight), 6), "explanation": json.dumps(explanation),
+                          "probability": round(probability(weight), 6), "explanation": explanation,
                           "rules": ["incremental"], "cannot_link": reason})
         return edges
 

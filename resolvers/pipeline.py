@@ -7,7 +7,6 @@ The same model, comparisons and constraints serve single-record resolution.
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from array import array
@@ -27,10 +26,10 @@ from graph_model.gc_policy import rare_full_collections
 from graph_model.gds import gds_available
 from resolvers.blocking import BLOCKING_RULES, BlockingReport, candidate_pairs, distinct_sorted
 from resolvers.clustering import Constraints, agglomerate, components_networkx
-from resolvers.comparisons import COMPARISONS
 from resolvers.features import COLUMNS, RecordFeatures, SharedValues, features_from_values
 from resolvers.golden import person_properties, retirements
 from resolvers.households import PersonPlace, form_households, place_of
+from resolvers.link_evidence import encode_levels
 from resolvers.model import LinkageModel
 from resolvers.scoring import (
     CANNOT_LINK_REASONS,
@@ -386,7 +385,7 @@ def _write_edges(db: Database, features: Sequence[RecordFeatures], element_ids: 
     # dates of birth), are not stored: they explain nothing a steward needs, and `explain` recomputes them.
     rows = np.nonzero(weights >= options.edge_threshold)[0]
     # Everything per edge is computed for a batch of edges at once (for all edges at once, its lists of
-    # Python floats were about 100 MB a million edges); the JSON explanation of each distinct level
+    # Python floats were about 100 MB a million edges); the stored explanation of each distinct level
     # combination and the rule names of each distinct rule mask are built once and shared.
     explanations: dict[bytes, str] = {}
     rule_names: dict[int, list[str]] = {}
@@ -406,11 +405,10 @@ def _write_edges(db: Database, features: Sequence[RecordFeatures], element_ids: 
                 key = levels[r].tobytes()
                 explanation = explanations.get(key)
                 if explanation is None:
-                    explanation = explanations[key] = json.dumps(_level_explanation(levels[r].tolist(), table))
-                if abs(tf_bits[k]) > 1e-9:
-                    explanation = explanation[:-1] + ", " + json.dumps(
-                        {"comparison": "name_frequency", "level": "term_frequency_adjustment",
-                         "weight": round(tf_bits[k], 3)}) + "]"
+                    explanation = explanations[key] = _level_explanation(levels[r].tolist(), table)
+                term_frequency = round(tf_bits[k] * 1000)
+                if term_frequency:
+                    explanation = f"{explanation};{term_frequency}"
                 mask = int(rule_masks[r])
                 rules = rule_names.get(mask)
                 if rules is None:
@@ -429,10 +427,10 @@ def _write_edges(db: Database, features: Sequence[RecordFeatures], element_ids: 
     return len(rows)
 
 
-def _level_explanation(levels: list[int], table: np.ndarray) -> list[dict[str, Any]]:
-    return [{"comparison": c.name, "level": c.levels[lv] if lv >= 0 else "missing",
-             "weight": round(float(table[ci, lv]) if lv >= 0 else 0.0, 3)}
-            for ci, (c, lv) in enumerate(zip(COMPARISONS, levels, strict=True))]
+def _level_explanation(levels: list[int], table: np.ndarray) -> str:
+    """The stored explanation of a pair's levels without the names' frequency adjustment (appended per pair
+    as ``encode_levels`` would: ``;T`` in thousandths of a bit)."""
+    return encode_levels(levels, [float(table[ci, lv]) if lv >= 0 else 0.0 for ci, lv in enumerate(levels)])
 
 
 def gds_components(db: Database, n: int, index_of: dict[str, int], threshold: float) -> np.ndarray:

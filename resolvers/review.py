@@ -10,11 +10,11 @@ households. Each link item carries both records side by side and the field-by-fi
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from graph_model.db import Database
+from resolvers.link_evidence import decode_explanation
 
 __all__ = ["ReviewItem", "ReviewQueue", "SuspiciousPerson"]
 
@@ -59,7 +59,7 @@ class ReviewQueue:
                    if uids and side_by_side else {})
         return [ReviewItem(a=r["a"], b=r["b"], person_a=r["person_a"], person_b=r["person_b"],
                            same_person=r["same_person"], weight=r["weight"], probability=r["probability"],
-                           explanation=json.loads(r["explanation"] or "[]"), impact=r["impact"],
+                           explanation=decode_explanation(r["explanation"]), impact=r["impact"],
                            records={u: records.get(u, {}) for u in (r["a"], r["b"])} if side_by_side else {},
                            sources=(r["a_source"], r["b_source"]), marks=(r["a_mark"], r["b_mark"]),
                            rules=tuple(r["rules"] or ())) for r in rows]

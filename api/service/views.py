@@ -9,7 +9,6 @@ no contribution to golden values, links or search scores.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from api.service.bundles import (
     Resolution,
 )
 from resolvers.golden import SOURCE_TRUST
+from resolvers.link_evidence import decode_explanation
 
 __all__ = [
     "AddressPeriod",
@@ -495,10 +495,7 @@ def _field_decision(record: RecordView, field_name: str) -> Decision:
 
 def build_link(row: dict[str, Any], a: RecordView, b: RecordView) -> LinkView:
     """A scored link between two visible records; evidence from fields either side withholds is left out."""
-    try:
-        items = json.loads(row.get("explanation") or "[]")
-    except ValueError:
-        items = []
+    items = decode_explanation(row.get("explanation"))
     shown: list[Evidence] = []
     withheld: list[tuple[str, Withheld]] = []
     for item in items:

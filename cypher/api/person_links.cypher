@@ -1,5 +1,5 @@
 // Purpose: the scored links between the records of each person: why they were merged (match weight in
-//          bits, probability, per-comparison explanation as JSON, blocking rules, any cannot-link)
+//          bits, probability, per-comparison explanation, stored as resolvers/link_evidence.py encodes it, blocking rules, any cannot-link)
 // Parameters: $ids (person ids)
 UNWIND $ids AS pid
 MATCH (p:Person {id: pid})<-[:RESOLVES_TO]-(a:Record)-[s:SIMILAR_TO]->(b:Record)-[:RESOLVES_TO]->(p)

@@ -1,5 +1,5 @@
 // Purpose: everything a real-time resolve writes, in one round trip: the record's SIMILAR_TO edges replaced
-//          (weight bits, probability, explanation JSON, blocking rules, cannot-link reason); the component's
+//          (weight bits, probability, explanation as resolvers/link_evidence.py stores it, blocking rules, cannot-link reason); the component's
 //          records re-assigned (their person links dropped, the people created or updated with their golden
 //          record summary, each record linked); people whose id did not survive retired with their successors;
 //          identity journal entries appended after the last one (the caller holds the resolve lock, so the

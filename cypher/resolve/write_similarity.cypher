@@ -1,5 +1,5 @@
 // Purpose: SIMILAR_TO edges between scored record pairs, carrying total weight (bits), probability,
-//          the per-comparison explanation (JSON), the blocking rules that found the pair, and a
+//          the per-comparison explanation (resolvers/link_evidence.py), the blocking rules that found the pair, and a
 //          cannot-link reason when the pair can never be one person
 //          Each record is found by its elementId, read by this run (a seek; the uids must match too, so an id
 //          that a record deleted meanwhile left to a new one is never linked). The uids are compared as a list:

@@ -153,3 +153,26 @@ def test_real_time_reads_give_the_same_feature_rows_as_fetch_records_by_uid(db: 
             assert set(row) == set(reference[row["uid"]])
             assert features_from_row(row) == features_from_row(reference[row["uid"]]), row["uid"]
             assert row["person_id"] == reference[row["uid"]]["person_id"] == people[row["uid"]]
+
+
+def test_a_pushed_records_links_are_explained_field_by_field(db: Database, tmp_path: Path) -> None:
+    from resolvers.link_evidence import decode_explanation
+    from resolvers.model import LinkageModel
+    from resolvers.pipeline import DEFAULT_MODEL
+
+    load(db, tmp_path, family_records())
+    resolve(db, tmp_path)
+    push(db, tmp_path, [rec("social_care", "S-ZAK", "Zak", "Khan", "2012-11-02", sex="M")], "zak.jsonl")
+    rows, _, _ = db.driver.execute_query(
+        "MATCH (:Record {uid: 'social_care:S-ZAK'})-[s:SIMILAR_TO]-(o:Record) "
+        "RETURN o.uid AS other, s.weight AS weight, s.explanation AS explanation")
+    by_other = {row["other"]: row for row in rows}
+    assert {"health:H-ZAK", "education:P-ZAK"} <= set(by_other)
+    prior = LinkageModel.load(DEFAULT_MODEL).prior_weight  # 14 records: the shipped model
+    for row in rows:
+        items = decode_explanation(row["explanation"])
+        assert [e["comparison"] for e in items][:3] == ["given_name", "family_name", "dob"]
+        # Real time folds the names' frequency into each name's weight: the items add up to the edge's weight.
+        assert abs(prior + sum(e["weight"] for e in items) - row["weight"]) < 0.001 * (len(items) + 1)
+    assert {e["comparison"]: e["level"] for e in decode_explanation(by_other["health:H-ZAK"]["explanation"])}["dob"] \
+        == "exact"
