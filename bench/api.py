@@ -176,14 +176,38 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     return (int(status_line.split()[1]) if status_line else 0), body
 
 
+def connections_per_worker(server_pid: int, port: int) -> list[int]:
+    """How many of the clients' connections each API process holds, most first (with several workers,
+    the slowest share sets the tail latency)."""
+    held: list[int] = []
+    for process in [psutil.Process(server_pid), *psutil.Process(server_pid).children()]:
+        try:
+            count = sum(1 for c in process.net_connections("tcp")
+                        if c.status == psutil.CONN_ESTABLISHED and c.laddr.port == port)
+        except (psutil.Error, OSError):
+            continue
+        if count:
+            held.append(count)
+    return sorted(held, reverse=True)
+
+
 async def run_scenario(port: int, requests: list[bytes], clients: int, seconds: float,
-                       rate: float | None = None) -> dict[str, Any]:
+                       rate: float | None = None, server_pid: int | None = None) -> dict[str, Any]:
     """Closed loop (``rate`` None: each client sends when its previous answer arrives) or a fixed offered
-    load of ``rate`` requests/s spread over the clients."""
+    load of ``rate`` requests/s spread over the clients. With ``server_pid``, also how the connections
+    were shared between the API's processes (looked at a second in, when every client has connected)."""
     latencies: list[float] = []
     errors: list[int] = []
+    split: list[int] = []
     started = time.perf_counter()
     stop_at = started + seconds
+
+    async def look_at_split() -> None:
+        await asyncio.sleep(min(1.0, seconds / 2))
+        if server_pid is not None:
+            split.extend(connections_per_worker(server_pid, port))
+
+    looking = asyncio.create_task(look_at_split())
     if rate is None:
         await asyncio.gather(*(client(port, requests, stop_at, latencies, errors, random.Random(i))
                                for i in range(clients)))
@@ -192,6 +216,7 @@ async def run_scenario(port: int, requests: list[bytes], clients: int, seconds: 
         await asyncio.gather(*(paced_client(port, requests, started + i / rate, interval, stop_at, latencies, errors,
                                             random.Random(i)) for i in range(clients)))
     elapsed = time.perf_counter() - started
+    await looking
     latencies.sort()
 
     def pct(p: float) -> float:
@@ -200,7 +225,7 @@ async def run_scenario(port: int, requests: list[bytes], clients: int, seconds: 
     return {"requests": len(latencies), "seconds": round(elapsed, 2),
             "requests_per_second": round(len(latencies) / elapsed, 1), "p50_ms": pct(0.50), "p95_ms": pct(0.95),
             "p99_ms": pct(0.99), "mean_ms": round(1000 * statistics.fmean(latencies), 2) if latencies else 0.0,
-            "errors": len(errors), "error_statuses": sorted(set(errors))}
+            "errors": len(errors), "error_statuses": sorted(set(errors)), "connections_per_worker": split}
 
 
 def parse_rates(values: list[str]) -> dict[str, float]:
@@ -299,7 +324,7 @@ def main() -> None:
             for label, clients, seconds, rate in runs:
                 api_before, db_before = cpu_seconds([psutil.Process(server.pid)]), cpu_seconds(database)
                 generator_before = time.process_time()  # this process alone: the API server is its child
-                outcome = asyncio.run(run_scenario(args.port, requests, clients, seconds, rate))
+                outcome = asyncio.run(run_scenario(args.port, requests, clients, seconds, rate, server.pid))
                 done = max(outcome["requests"], 1)
                 outcome["generator_cpu_ms_per_request"] = round(
                     1000 * (time.process_time() - generator_before) / done, 2)
@@ -314,7 +339,8 @@ def main() -> None:
                       f"{outcome['p50_ms']:>7} ms  p95 {outcome['p95_ms']:>7} ms  p99 {outcome['p99_ms']:>7} ms  "
                       f"errors {outcome['errors']}  cpu/request api {outcome['api_cpu_ms_per_request']} ms "
                       f"neo4j {outcome['neo4j_cpu_ms_per_request']} ms "
-                      f"generator {outcome['generator_cpu_ms_per_request']} ms  load {outcome['load_average']:.1f}")
+                      f"generator {outcome['generator_cpu_ms_per_request']} ms  load {outcome['load_average']:.1f}"
+                      + (f"  connections per worker {outcome['connections_per_worker']}" if args.workers > 1 else ""))
     finally:
         server.terminate()
         server.wait(30)

@@ -41,8 +41,16 @@ def serve(
                    "proxy_headers": False, "timeout_keep_alive": 5, "limit_concurrency": limit_concurrency,
                    "timeout_graceful_shutdown": 10}
         if workers > 1:
-            os.environ.update(overrides)
-            uvicorn.run("api.app:create_app_from_environ", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+            from api.worker_balance import TABLE_ENV, create_table
+
+            # The workers share the listening socket and keep even shares of its connections (api/worker_balance.py).
+            table = create_table()
+            os.environ.update({**overrides, TABLE_ENV: str(table)})
+            try:
+                uvicorn.run("api.app:create_app_from_environ", factory=True, workers=workers,
+                            loop="api.worker_balance:balanced_event_loop", **options)  # type: ignore[arg-type]
+            finally:
+                table.unlink(missing_ok=True)
         else:
             uvicorn.run(create_app(current, tune_gc=True), **options)  # type: ignore[arg-type]
 
