@@ -153,16 +153,21 @@ def _number_type_44(national: str) -> int:
     return PhoneNumberType.UNKNOWN
 
 
+def _gb_national(text: str) -> str | None:
+    """The national significant number of a plain UK number ("07911 123456", "+44 (0)7911 123456"), read here
+    directly: phonenumbers.parse costs ~45us a number and adds nothing for them. None for any other text
+    (extensions, letters, other countries), which phonenumbers.parse reads."""
+    m = _GB_SIMPLE.fullmatch(text)
+    if m:
+        national = _NON_DIGIT.sub("", m[1])
+        # Only the UK's own number lengths: for other lengths phonenumbers keeps the leading 0
+        # as part of the number, and the slow path reproduces that.
+        if len(national) in (9, 10) and national[0] != "0":
+            return national
+    return None
+
+
 def _parse(text: str, region: str) -> phonenumbers.PhoneNumber | None:
-    """A PhoneNumber, via the UK fast path when the text is a plain UK number; None if unparseable."""
-    if region == "GB":
-        m = _GB_SIMPLE.fullmatch(text)
-        if m:
-            national = _NON_DIGIT.sub("", m[1])
-            # Only the UK's own number lengths: for other lengths phonenumbers keeps the leading 0
-            # as part of the number, and the slow path reproduces that.
-            if len(national) in (9, 10) and national[0] != "0":
-                return phonenumbers.PhoneNumber(country_code=_GB_CALLING_CODE, national_number=int(national))
     try:
         return phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
@@ -199,6 +204,23 @@ def _is_possible(number: phonenumbers.PhoneNumber) -> bool:
     if possible is None:
         possible = _POSSIBLE[key] = phonenumbers.is_possible_number(number)
     return possible
+
+
+def _gb_phone(national: str, digits: str, text: str) -> Phone:
+    """_normalise's answer for a plain UK number, without a PhoneNumber object: the number phonenumbers.parse would
+    read has calling code 44, this national significant number and nothing else, so the checks below are those
+    _normalise makes of it, and its E.164 form is "+44" and the digits (format_number's: the tests compare)."""
+    if _placeholder_digits(national) or _is_run(digits):
+        return Phone(None, None, False, True, text)
+    possible = _POSSIBLE.get((_GB_CALLING_CODE, len(national)))
+    if possible is None:
+        possible = _is_possible(phonenumbers.PhoneNumber(country_code=_GB_CALLING_CODE, national_number=int(national)))
+    if not possible:
+        return Phone(None, None, False, False, text)
+    number_type = _number_type_44(national)
+    if number_type != PhoneNumberType.UNKNOWN:
+        return Phone(f"+{_GB_CALLING_CODE}{national}", _KINDS.get(number_type, "other"), True, False, text)
+    return Phone(f"+{_GB_CALLING_CODE}{national}", _guess_gb_kind(national), False, False, text)
 
 
 def _guess_gb_kind(national: str) -> str:
@@ -241,6 +263,9 @@ def _normalise(text: str, region: str) -> Phone:
     digits = _NON_DIGIT.sub("", stripped)
     if not digits:
         return Phone(None, None, False, False, text)
+    national = _gb_national(stripped) if region == "GB" else None
+    if national is not None:
+        return _gb_phone(national, digits, text)
     number = _parse(stripped, region)
     if number is None:
         # Unparseable, but a dummy pattern is still worth flagging as a placeholder.
