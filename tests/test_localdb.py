@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import zipfile
+from pathlib import Path
+
 import pytest
 from neo4j import Driver
 
@@ -9,6 +12,7 @@ from graph_model.config import Settings
 from graph_model.db import Database
 from graph_model.gds import gds_client
 from graph_model.localdb import LocalNeo4j
+from graph_model.localdb.server import _is_signature_file, unsign_jar
 
 
 def test_server_reports_versions(db: Database) -> None:
@@ -72,3 +76,47 @@ def test_generated_passwords_are_never_taken_for_options() -> None:
     passwords = [new_password() for _ in range(5000)]
     assert not [p for p in passwords if p.startswith("-")]
     assert len(set(passwords)) == len(passwords) and min(len(p) for p in passwords) >= 32
+
+
+def _jar(path: Path, entries: dict[str, bytes]) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as jar:
+        for name, data in entries.items():
+            jar.writestr(name, data)
+
+
+def test_unsign_jar_removes_only_the_signature(tmp_path: Path) -> None:
+    """A signed jar makes every JVM start verify it and hash each class loaded from it; the signature files and
+    the manifest's digest-only sections go, everything else stays byte for byte (CRLF manifest, folded lines)."""
+    long_name = "org/example/" + "deep/" * 20 + "Thing.class"
+    folded = f"Name: {long_name}"
+    folded = "\r\n ".join(folded[i:i + 70] for i in range(0, len(folded), 70))
+    manifest = ("Manifest-Version: 1.0\r\nCreated-By: test\r\n\r\n"
+                f"{folded}\r\nSHA-256-Digest: abc=\r\n\r\n"
+                "Name: org/example/sealed/\r\nSealed: true\r\n\r\n"
+                "Name: org/example/Other.class\r\nSHA-256-Digest: def=\r\nSHA1-Digest: ghi=\r\n\r\n").encode()
+    kept = {"META-INF/": b"", "META-INF/services/org.example.Api": b"org.example.Impl\n",
+            long_name: b"\xca\xfe\xba\xbe" + bytes(range(256)), "org/example/Other.class": b"\xca\xfe\xba\xbe"}
+    jar = tmp_path / "signed.jar"
+    _jar(jar, {"META-INF/MANIFEST.MF": manifest, **kept, "META-INF/PUBLISHER.SF": b"sig",
+               "META-INF/PUBLISHER.RSA": b"key", "META-INF/SIG-OTHER": b"x"})
+
+    assert unsign_jar(jar) is True
+    with zipfile.ZipFile(jar) as unsigned:
+        assert unsigned.namelist() == ["META-INF/MANIFEST.MF", *kept]
+        assert {name: unsigned.read(name) for name in kept} == kept
+        assert unsigned.read("META-INF/MANIFEST.MF") == (b"Manifest-Version: 1.0\r\nCreated-By: test\r\n\r\n"
+                                                          b"Name: org/example/sealed/\r\nSealed: true\r\n\r\n")
+    assert unsign_jar(jar) is False  # unsigned now: left as it is
+
+
+def test_provisioned_home_holds_no_signed_jar(db: Database, test_settings: Settings) -> None:
+    if test_settings.external:
+        pytest.skip("external database")
+    jars = [*(test_settings.local_home / "lib").glob("*.jar"), *(test_settings.local_home / "plugins").glob("*.jar")]
+    assert len(jars) > 100
+    signed = []
+    for jar in jars:
+        with zipfile.ZipFile(jar) as archive:
+            if any(_is_signature_file(name) for name in archive.namelist()):
+                signed.append(jar.name)
+    assert signed == []
