@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from api.audit import AuditLog, ensure_audit_schema
+from api.audit import AuditLog, SharedHead, ensure_audit_schema
 from api.auth import Principal, TokenVerifier, UnknownToPolicy
 from api.config import ApiSettings
 from api.errors import ErrorCode, PolicyInvalid, Unauthenticated
@@ -243,7 +243,8 @@ def create_app(settings: ApiSettings, *, driver: AsyncDriver | None = None, poli
         own_driver = driver is None
         active = driver or connect_async(settings.database)
         db = AsyncDatabase(active, settings.database.neo4j_database, timeout=settings.query_timeout)
-        audit = AuditLog(db, timeout=settings.audit_timeout)
+        shared_head = SharedHead(settings.audit_shared_head) if settings.audit_shared_head else None
+        audit = AuditLog(db, timeout=settings.audit_timeout, shared_head=shared_head)
         watcher: asyncio.Task[None] | None = None
         try:
             await ensure_api_schema(db)

@@ -19,6 +19,7 @@ reported in one :class:`~graph_model.errors.ConfigError`.
 | ``MASHGRAPH_REQUEST_TIMEOUT`` | 10 | seconds before a request is abandoned |
 | ``MASHGRAPH_QUERY_TIMEOUT`` | 5 | seconds a single Neo4j statement may run |
 | ``MASHGRAPH_AUDIT_TIMEOUT`` | 5 | seconds to wait for the audit write before withholding |
+| ``MASHGRAPH_AUDIT_SHARED_HEAD`` | - | file the API processes of one host share the audit head by (``serve --workers``) |
 | ``MASHGRAPH_MAX_DEPTH`` / ``_ALIASES`` / ``_TOKENS`` | 12 / 20 / 2000 | query shape limits |
 | ``MASHGRAPH_MAX_BODY_BYTES`` | 65536 | largest request body |
 | ``MASHGRAPH_MAX_PAGE_SIZE`` | 100 | cap on ``first`` |
@@ -61,6 +62,7 @@ _KEYS: dict[str, tuple[str, type]] = {
     "request_timeout": ("MASHGRAPH_REQUEST_TIMEOUT", float),
     "query_timeout": ("MASHGRAPH_QUERY_TIMEOUT", float),
     "audit_timeout": ("MASHGRAPH_AUDIT_TIMEOUT", float),
+    "audit_shared_head": ("MASHGRAPH_AUDIT_SHARED_HEAD", Path),
     "max_depth": ("MASHGRAPH_MAX_DEPTH", int),
     "max_aliases": ("MASHGRAPH_MAX_ALIASES", int),
     "max_tokens": ("MASHGRAPH_MAX_TOKENS", int),
@@ -93,6 +95,7 @@ class ApiSettings:
     request_timeout: float = 10.0
     query_timeout: float = 5.0
     audit_timeout: float = 5.0
+    audit_shared_head: Path | None = None  # the workers of `serve --workers N` share the audit head through it
     max_depth: int = 12
     max_aliases: int = 20
     max_tokens: int = 2000
@@ -157,7 +160,7 @@ class ApiSettings:
         if set(algorithms) & _ASYMMETRIC and not values.get("jwt_public_key_file") and not values.get("jwt_jwks_file") \
                 and mode == DEVELOPMENT and "MASHGRAPH_JWT_ALGORITHMS" in environ:
             problems.append("asymmetric algorithms need MASHGRAPH_JWT_PUBLIC_KEY_FILE or MASHGRAPH_JWT_JWKS_FILE")
-        for key in ("jwt_public_key_file", "jwt_jwks_file", "policy_file"):
+        for key in ("jwt_public_key_file", "jwt_jwks_file", "policy_file", "audit_shared_head"):
             path = values.get(key)
             if path is not None and not Path(path).is_file():
                 problems.append(f"{_KEYS[key][0]}: {path} is not a readable file")

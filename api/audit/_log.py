@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from api.audit._chain import GENESIS, ChainReport, ChainVerifier, entry_hash
+from api.audit._shared_head import SharedHead
 from api.errors import AuditUnavailable
 from api.store import AsyncDatabase
 from graph_model.errors import MashgraphError
@@ -88,14 +89,16 @@ async def ensure_audit_schema(db: AsyncDatabase) -> None:
 class AuditLog:
     """Appends entries to the chain. ``start()`` runs the group-commit writer; without it, appends write directly."""
 
-    def __init__(self, db: AsyncDatabase, *, timeout: float = 5.0) -> None:
+    def __init__(self, db: AsyncDatabase, *, timeout: float = 5.0, shared_head: SharedHead | None = None) -> None:
         self.db = db
         self.timeout = timeout
+        self.shared_head = shared_head  # the head other processes on this host last wrote (a hint)
         self._pending: list[tuple[dict[str, Any], asyncio.Future[int]]] = []
         self._wakeup: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self._head: tuple[int, str] | None = None  # (seq, hash) this writer last saw at the head
         self.written = 0
+        self.attempts = 0  # append statements sent (more than appends when other processes moved the head)
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:
@@ -168,7 +171,12 @@ class AuditLog:
         tried again). Any failure forgets the kept head: the next append reads it afresh.
         """
         try:
-            for _attempt in range(_ATTEMPTS):
+            for attempt in range(_ATTEMPTS):
+                if attempt == 0 and self.shared_head is not None:
+                    # Only before the first try: after a miss, the head the database returned is the one to use.
+                    published = self.shared_head.read()
+                    if published is not None and (self._head is None or published[0] > self._head[0]):
+                        self._head = published
                 if self._head is None:
                     rows = await self.db.read("audit/head")
                     self._head = (int(rows[0]["seq"]), str(rows[0]["hash"])) if rows else (0, GENESIS)
@@ -180,10 +188,13 @@ class AuditLog:
                     entry = {**properties, "seq": seq, "prev_hash": previous}
                     previous = entry["hash"] = entry_hash(entry)
                     chained.append(entry)
+                self.attempts += 1
                 row = (await self.db.run("audit/append_at_head", {
                     "genesis": GENESIS, "expected_seq": expected_seq, "expected_hash": expected_hash,
                     "entries": chained, "seq": seq, "hash": previous}))[0]
                 self._head = (int(row["seq"]), str(row["hash"]))
+                if self.shared_head is not None:
+                    self.shared_head.publish(*self._head, replace=self._head[0] < expected_seq)
                 if row["appended"]:
                     self.written += len(chained)
                     return [e["seq"] for e in chained]

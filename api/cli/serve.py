@@ -41,16 +41,19 @@ def serve(
                    "proxy_headers": False, "timeout_keep_alive": 5, "limit_concurrency": limit_concurrency,
                    "timeout_graceful_shutdown": 10}
         if workers > 1:
+            from api.audit import create_shared_head
             from api.worker_balance import TABLE_ENV, create_table
 
-            # The workers share the listening socket and keep even shares of its connections (api/worker_balance.py).
-            table = create_table()
-            os.environ.update({**overrides, TABLE_ENV: str(table)})
+            # The workers share the listening socket and keep even shares of its connections (api/worker_balance.py),
+            # and chain their audit entries onto the newest head any of them wrote (api/audit/_shared_head.py).
+            table, shared_head = create_table(), create_shared_head()
+            os.environ.update({**overrides, TABLE_ENV: str(table), "MASHGRAPH_AUDIT_SHARED_HEAD": str(shared_head)})
             try:
                 uvicorn.run("api.app:create_app_from_environ", factory=True, workers=workers,
                             loop="api.worker_balance:balanced_event_loop", **options)  # type: ignore[arg-type]
             finally:
                 table.unlink(missing_ok=True)
+                shared_head.unlink(missing_ok=True)
         else:
             uvicorn.run(create_app(current, tune_gc=True), **options)  # type: ignore[arg-type]
 

@@ -4,6 +4,7 @@ first edited, deleted or reordered entry, fail-closed writes, and audited reads 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -258,5 +259,35 @@ def test_concurrent_appends_from_several_writers_keep_the_chain_whole(api: ApiSe
     assert report.ok and report.entries == head + 150, report.describe()
     # The server's own writer, which remembered a head that no longer exists, chains on correctly too.
     api.execute(PERSON, variables={"id": "per_0000000000000000"}, **POLICE_S47)
+    assert verify_entries(entries(driver), driver.execute_query(
+        "MATCH (h:AuditHead) RETURN h.seq AS seq, h.hash AS hash")[0][0]).ok
+
+
+def test_writers_sharing_the_head_chain_onto_each_others_appends_at_once(api: ApiServer, driver: Driver,
+                                                                          tmp_path: Path) -> None:
+    """Two writers (two worker processes of one host) appending in turn: with the head shared, each append is
+    one statement; without it, every append after the other's misses the head and is sent again. A shared
+    head that is wrong (ahead of the database's) costs a retry, never an entry."""
+
+    from api.audit import AuditEntry, AuditLog, SharedHead, create_shared_head, verify_entries
+
+    def entry(i: int) -> AuditEntry:
+        return AuditEntry(user=f"u{i}", agency="police", role="practitioner", request_id=f"turn-{i}",
+                          purpose="s47_enquiry", policy_version="test", decision="permitted")
+
+    async def in_turn(shared: Path | None, appends: int) -> list[int]:
+        writers = [AuditLog(api.services.db, timeout=60, shared_head=SharedHead(shared) if shared else None)
+                   for _ in range(2)]
+        for i in range(appends):
+            await writers[i % 2].append(entry(i))
+        return [writer.attempts for writer in writers]
+
+    assert sum(api.call(in_turn(None, 10))) >= 10 + 8  # each append but the first two misses once
+    shared = create_shared_head(tmp_path)
+    assert api.call(in_turn(shared, 10)) == [5, 5]
+    SharedHead(shared).publish(10**9, "f" * 64)  # ahead of the chain: not a head the database has
+    assert api.call(in_turn(shared, 2)) == [2, 1]  # the first learns the real head, the second needs no retry
+    assert SharedHead(shared).read() == tuple(driver.execute_query(
+        "MATCH (h:AuditHead) RETURN h.seq AS seq, h.hash AS hash")[0][0].values())
     assert verify_entries(entries(driver), driver.execute_query(
         "MATCH (h:AuditHead) RETURN h.seq AS seq, h.hash AS hash")[0][0]).ok
