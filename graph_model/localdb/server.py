@@ -171,7 +171,10 @@ class LocalNeo4j:
         command = [
             self._java(), f"-Xms{heap}", f"-Xmx{heap}", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError",
             *_JAVA_OPENS,
-            "-cp", f"{self.home / 'plugins'}/*:{self.home / 'lib'}/*",
+            # lib/ first: it holds every jar, GDS's too (plugins/ has copies, which GDS also needs as its plugin
+            # folder); a class is looked up through the jars in order, and most are Neo4j's. Server start, three
+            # interleaved pairs and two more (load 7-11): 13.0-14.5 -> 12.1-13.5 CPU s.
+            "-cp", f"{self.home / 'lib'}/*:{self.home / 'plugins'}/*",
             "org.neo4j.server.CommunityEntryPoint",
             f"--home-dir={self.home}", f"--config-dir={self.home / 'conf'}",
         ]
