@@ -31,6 +31,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from graph_model.processes import process_alive
+
 __all__ = ["GRACE", "TABLE_ENV", "BalancedEventLoop", "ConnectionTable", "balanced_event_loop", "create_table"]
 
 #: The environment variable that names the table to the worker processes (set by ``mashgraph serve``).
@@ -51,16 +53,6 @@ def create_table(directory: Path | None = None) -> Path:
     finally:
         os.close(descriptor)
     return Path(name)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class ConnectionTable:
@@ -88,7 +80,7 @@ class ConnectionTable:
         try:
             for slot in range(_SLOTS):
                 pid = self._cells[slot * _CELLS]
-                if pid == 0 or pid == self.pid or not _alive(pid):
+                if pid == 0 or pid == self.pid or not process_alive(pid):
                     self._cells[slot * _CELLS] = self.pid
                     self._cells[slot * _CELLS + 1] = 0
                     return slot
@@ -133,7 +125,7 @@ class ConnectionTable:
         other = self.least_loaded_elsewhere()
         if other is None or other[1] >= self.held:
             return False
-        if _alive(other[0]):
+        if process_alive(other[0]):
             return True
         self._free(other[0])  # died (uvicorn starts another): its count no longer means anything
         return self.should_leave()
@@ -142,7 +134,7 @@ class ConnectionTable:
         fcntl.flock(self._descriptor, fcntl.LOCK_EX)
         try:
             for slot in range(_SLOTS):
-                if self._cells[slot * _CELLS] == pid and not _alive(pid):
+                if self._cells[slot * _CELLS] == pid and not process_alive(pid):
                     self._cells[slot * _CELLS] = 0
                     self._cells[slot * _CELLS + 1] = 0
         finally:

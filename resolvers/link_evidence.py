@@ -22,7 +22,7 @@ from typing import Any
 
 from resolvers.comparisons import COMPARISONS, Comparison
 
-__all__ = ["SCHEME", "decode_explanation", "encode_levels"]
+__all__ = ["SCHEME", "decode_explanation", "encode_levels", "with_term_frequency"]
 
 TERM_FREQUENCY_ITEM = {"comparison": "name_frequency", "level": "term_frequency_adjustment"}
 
@@ -40,8 +40,14 @@ def encode_levels(levels: Sequence[int], weights: Sequence[float], term_frequenc
     each contributes (ignored where missing); ``term_frequency_bits``: a separate names' frequency adjustment."""
     parts = ",".join("-" if level < 0 else f"{level}:{round(weight * 1000)}"
                      for level, weight in zip(levels, weights, strict=True))
-    tail = f";{round(term_frequency_bits * 1000)}" if round(term_frequency_bits * 1000) else ""
-    return f"{SCHEME};{parts}{tail}"
+    return with_term_frequency(f"{SCHEME};{parts}", term_frequency_bits)
+
+
+def with_term_frequency(encoded: str, term_frequency_bits: float) -> str:
+    """A stored explanation with the names' frequency adjustment added (nothing when it rounds to zero): a
+    full run encodes each distinct level combination once and adds each pair's own adjustment."""
+    millibits = round(term_frequency_bits * 1000)
+    return f"{encoded};{millibits}" if millibits else encoded
 
 
 def decode_explanation(stored: Any) -> list[dict[str, Any]]:

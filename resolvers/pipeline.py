@@ -29,7 +29,7 @@ from resolvers.clustering import Constraints, agglomerate, components_networkx
 from resolvers.features import COLUMNS, RecordFeatures, SharedValues, features_from_values
 from resolvers.golden import person_properties, retirements
 from resolvers.households import PersonPlace, form_households, place_of
-from resolvers.link_evidence import encode_levels
+from resolvers.link_evidence import encode_levels, with_term_frequency
 from resolvers.model import LinkageModel
 from resolvers.scoring import (
     CANNOT_LINK_REASONS,
@@ -410,9 +410,7 @@ def _write_edges(db: Database, features: Sequence[RecordFeatures], element_ids: 
                 explanation = explanations.get(key)
                 if explanation is None:
                     explanation = explanations[key] = _level_explanation(levels[r].tolist(), table)
-                term_frequency = round(tf_bits[k] * 1000)
-                if term_frequency:
-                    explanation = f"{explanation};{term_frequency}"
+                explanation = with_term_frequency(explanation, tf_bits[k])
                 mask = int(rule_masks[r])
                 rules = rule_names.get(mask)
                 if rules is None:
@@ -432,8 +430,8 @@ def _write_edges(db: Database, features: Sequence[RecordFeatures], element_ids: 
 
 
 def _level_explanation(levels: list[int], table: np.ndarray) -> str:
-    """The stored explanation of a pair's levels without the names' frequency adjustment (appended per pair
-    as ``encode_levels`` would: ``;T`` in thousandths of a bit)."""
+    """The stored explanation of a pair's levels without the names' frequency adjustment (added per pair by
+    ``with_term_frequency``)."""
     return encode_levels(levels, [float(table[ci, lv]) if lv >= 0 else 0.0 for ci, lv in enumerate(levels)])
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from graph_model.config import Settings
 from graph_model.errors import DatabaseError
+from graph_model.processes import process_alive
 
 NEO4J_VERSION = "5.26.24"
 GDS_VERSION = "2.13.9"
@@ -219,7 +220,7 @@ class LocalNeo4j:
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if not _alive(pid):
+            if not process_alive(pid):
                 break
             time.sleep(0.3)
         else:
@@ -294,7 +295,7 @@ class LocalNeo4j:
             pid = int(self.pid_file.read_text().strip())
         except (FileNotFoundError, ValueError):
             return None
-        if not _alive(pid) or not _is_our_server(pid, self.home):
+        if not process_alive(pid) or not _is_our_server(pid, self.home):
             self.pid_file.unlink(missing_ok=True)
             return None
         return pid
@@ -380,21 +381,6 @@ def new_password() -> str:
     """A random password for the local server. Hex, not urlsafe base64: a password starting with "-"
     is read as an option by neo4j-admin, which then refuses to start."""
     return secrets.token_hex(24)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie child counts as gone.
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return True
 
 
 def _is_our_server(pid: int, home: Path) -> bool:

@@ -7,6 +7,7 @@ through the same audited execution path as HTTP (``api.execution.execute_operati
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import threading
 import time
@@ -23,8 +24,21 @@ from api.config import ApiSettings
 from api.execution import Outcome, execute_operation
 from api.policy import Policy
 from api.service.scope import Services
+from graph_model.config import Settings
 
 T = TypeVar("T")
+
+
+def serve_env(test_settings: Settings, jwt_secret: str) -> dict[str, str]:
+    """The environment for a `mashgraph serve` child process: development mode with the tests' key, pointed at
+    the tests' database (local or external); nothing inherited that names another database or setting."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "MASHGRAPH_"))}
+    env.update({"MASHGRAPH_ENV": "development", "MASHGRAPH_JWT_SECRET": jwt_secret,
+                "MASHGRAPH_DATA_DIR": str(test_settings.data_dir), "MASHGRAPH_BOLT_PORT": str(test_settings.bolt_port)})
+    if test_settings.external:
+        env.update({"NEO4J_URI": test_settings.bolt_uri, "NEO4J_USER": test_settings.neo4j_user,
+                    "NEO4J_PASSWORD": test_settings.neo4j_password or ""})
+    return env
 
 
 def free_port() -> int:

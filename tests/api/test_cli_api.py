@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ from api.config import ApiSettings
 from api.policy import DEFAULT_POLICY, load_policy
 from graph_model.config import Settings
 from tests.api.conftest import TEST_SECRET
-from tests.api.helpers import free_port
+from tests.api.helpers import free_port, serve_env
 
 SHIPPED_VERSION = load_policy().version  # the shipped policy's, whatever it is now
 
@@ -88,12 +87,7 @@ def test_policy_check_lists_every_problem(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_serve_answers_on_loopback(test_settings: Settings, tmp_path: Path) -> None:
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "MASHGRAPH_"))}
-    env.update({"MASHGRAPH_ENV": "development", "MASHGRAPH_JWT_SECRET": TEST_SECRET,
-                "MASHGRAPH_DATA_DIR": str(test_settings.data_dir), "MASHGRAPH_BOLT_PORT": str(test_settings.bolt_port)})
-    if test_settings.external:
-        env.update({"NEO4J_URI": test_settings.bolt_uri, "NEO4J_USER": test_settings.neo4j_user,
-                    "NEO4J_PASSWORD": test_settings.neo4j_password or ""})
+    env = serve_env(test_settings, TEST_SECRET)
     process = subprocess.Popen([sys.executable, "-m", "api.cli.main", "serve", "--port", str(port),
                                 "--log-level", "warning"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT)

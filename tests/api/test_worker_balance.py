@@ -19,7 +19,7 @@ import pytest
 from api.worker_balance import GRACE, TABLE_ENV, BalancedEventLoop, ConnectionTable, create_table
 from graph_model.config import Settings
 from tests.api.conftest import TEST_SECRET
-from tests.api.helpers import free_port
+from tests.api.helpers import free_port, serve_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -120,12 +120,7 @@ def test_a_waiting_connection_is_taken_after_the_grace_when_no_other_worker_does
 @pytest.mark.slow
 def test_two_workers_take_even_shares_of_keep_alive_connections(test_settings: Settings) -> None:
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "MASHGRAPH_"))}
-    env.update({"MASHGRAPH_ENV": "development", "MASHGRAPH_JWT_SECRET": TEST_SECRET,
-                "MASHGRAPH_DATA_DIR": str(test_settings.data_dir), "MASHGRAPH_BOLT_PORT": str(test_settings.bolt_port)})
-    if test_settings.external:
-        env.update({"NEO4J_URI": test_settings.bolt_uri, "NEO4J_USER": test_settings.neo4j_user,
-                    "NEO4J_PASSWORD": test_settings.neo4j_password or ""})
+    env = serve_env(test_settings, TEST_SECRET)
     process = subprocess.Popen([sys.executable, "-m", "api.cli.main", "serve", "--port", str(port), "--workers", "2",
                                 "--log-level", "warning"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT)
