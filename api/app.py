@@ -58,7 +58,7 @@ _API_SCHEMA = ("api/index_record_family_norm", "api/index_record_family_phonetic
 async def ensure_api_schema(db: AsyncDatabase) -> None:
     """The indexes and constraints the API relies on (idempotent)."""
     for name in _API_SCHEMA:
-        await db.run(name)
+        await db.ensure_schema_statement(name)
     await ensure_audit_schema(db)
 
 

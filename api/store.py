@@ -21,6 +21,10 @@ from graph_model.errors import DatabaseError, DatabaseUnavailable
 __all__ = ["AsyncDatabase", "connect_async"]
 
 T = TypeVar("T")
+# Errors of a schema creation that lost a race to a concurrent, equivalent one.
+_CREATED_MEANWHILE = frozenset({"Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists",
+                                "Neo.ClientError.Schema.IndexAlreadyExists",
+                                "Neo.ClientError.Schema.ConstraintAlreadyExists"})
 
 
 def connect_async(settings: Settings, *, pool_size: int = 100) -> AsyncDriver:
@@ -83,6 +87,22 @@ class AsyncDatabase:
             raise DatabaseUnavailable("Neo4j is unreachable (write transaction)") from exc
         except Neo4jError as exc:
             raise DatabaseError(f"write transaction failed: {exc.code}") from exc
+
+    async def ensure_schema_statement(self, name: str) -> None:
+        """Run an idempotent schema statement (CREATE ... IF NOT EXISTS). The workers of `serve --workers N`
+        start together and each ensures the schema; on a new database their creations of the same index race:
+        one may deadlock on the schema lock (transient: the managed transaction retries it) or find the index
+        created between its check and its creation (what IF NOT EXISTS asked for: done)."""
+
+        async def create(tx: Transaction) -> None:
+            await tx.run(name)
+
+        try:
+            await self.transaction(create)
+        except DatabaseError as exc:
+            cause = exc.__cause__
+            if not (isinstance(cause, Neo4jError) and cause.code in _CREATED_MEANWHILE):
+                raise
 
     async def ping(self) -> bool:
         try:

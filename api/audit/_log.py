@@ -82,8 +82,8 @@ class AuditEntry:
 
 
 async def ensure_audit_schema(db: AsyncDatabase) -> None:
-    await db.run("audit/head_unique")
-    await db.run("audit/entry_seq_unique")
+    await db.ensure_schema_statement("audit/head_unique")
+    await db.ensure_schema_statement("audit/entry_seq_unique")
 
 
 class AuditLog:
