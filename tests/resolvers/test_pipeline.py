@@ -299,6 +299,24 @@ def test_element_ids_read_for_a_run_are_the_records_own_in_uid_order(db: Databas
     assert element_ids.strings is None  # Neo4j's shape (prefix:number) is kept compactly
 
 
+def test_records_are_fetched_many_to_a_row_with_the_features_fetch_by_uid_gives(db: Database, tmp_path: Path) -> None:
+    from resolvers.features import COLUMNS, features_from_row, features_from_values
+
+    records = family_records()
+    load(db, tmp_path, records)
+    rows = db.run("resolve/fetch_records", {"batch_size": 5})
+    # 13 records, 5 a row: one Bolt message carries many records (the driver's cost is per message).
+    assert [len(row["records"]) for row in rows] == [5, 5, 3]
+    fetched = {values[0]: values for row in rows for values in row["records"]}
+    assert len(fetched) == len(records)
+    by_uid = db.run("resolve/fetch_records_by_uid", {"uids": sorted(fetched)})
+    assert len(by_uid) == len(records)
+    for row in by_uid:
+        values = fetched[row["uid"]]
+        assert len(values) == len(COLUMNS) + 1 and values[-1].startswith("4:")  # the values, then the elementId
+        assert features_from_values(values[:-1]) == features_from_row(row), row["uid"]
+
+
 @pytest.mark.parametrize("ids", [["4:db:7", "4:db:12", "4:db:3"], ["4:db:7", "other-shape", "4:db:07"]])
 def test_element_ids_give_back_what_was_read_in_the_new_order(ids: list[str]) -> None:
     import numpy as np
