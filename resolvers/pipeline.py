@@ -201,11 +201,12 @@ def _resolve_all(db: Database, options: ResolveOptions, on_stage: Callable[[str]
     index_of = {f.uid: i for i, f in enumerate(features)}
 
     with stage("blocking"):
-        pairs, rule_masks, report = candidate_pairs(features)
+        # The records' value columns key the blocking rules and serve scoring and the model.
+        encoded = EncodedRecords(features)
+        pairs, rule_masks, report = candidate_pairs(features, encoded=encoded)
     summary.blocking, summary.candidate_pairs = report, len(pairs)
 
     with stage("scoring"):
-        encoded = EncodedRecords(features)
         levels = compute_levels(features, pairs, options.processes, encoded=encoded)
     with stage("model"):
         model = _model(features, levels, options, encoded)
