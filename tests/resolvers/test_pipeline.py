@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from graph_model.db import Database
-from resolvers.pipeline import ResolveOptions, resolve_all
+from resolvers.clustering import components_igraph, components_networkx
+from resolvers.pipeline import ResolveOptions, _Background, resolve_all
 from tests.resolvers.helpers import household_of, load, person_of, resolve
 
 HOME = {"line1": "10 High Street", "town": "Leeds", "postcode": "LS6 2AB"}
@@ -76,15 +80,66 @@ def test_family_resolves_into_people_and_one_household(db: Database, tmp_path: P
     assert summary.households == 1
 
 
-def test_gds_and_networkx_components_give_the_same_people(db: Database, tmp_path: Path) -> None:
+def test_gds_networkx_and_igraph_components_give_the_same_people(db: Database, tmp_path: Path) -> None:
     load(db, tmp_path, family_records())
     gds = resolve(db, tmp_path, component_engine="gds")
     by_gds = person_of(db)
     nx = resolve(db, tmp_path, component_engine="networkx")
     by_nx = person_of(db)
+    in_memory = resolve(db, tmp_path)
+    by_igraph = person_of(db)
     assert gds.component_engine == "gds" and nx.component_engine == "networkx"
-    assert gds.components == nx.components
-    assert by_gds == by_nx  # ids are stable too, so the mappings are equal
+    assert in_memory.component_engine == "igraph"  # the default: the links are already in memory
+    assert gds.components == nx.components == in_memory.components
+    assert by_gds == by_nx == by_igraph  # ids are stable too, so the mappings are equal
+
+
+def test_in_memory_components_are_the_connected_components() -> None:
+    rng = np.random.default_rng(3)
+    edges = rng.integers(0, 3000, size=(2500, 2))
+    assert _same_partition(components_igraph(3000, edges), components_networkx(3000, map(tuple, edges.tolist())))
+    assert _same_partition(components_igraph(4, np.zeros((0, 2), dtype=np.int64)), np.arange(4))
+
+
+def _same_partition(a: np.ndarray, b: np.ndarray) -> bool:
+    pairs = set(zip(a.tolist(), b.tolist(), strict=True))
+    return len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
+
+
+def test_a_background_write_stops_at_its_next_batch_when_abandoned_and_reports_its_error() -> None:
+    batches: list[int] = []
+    started = threading.Event()
+
+    def writer(stop: threading.Event) -> int:
+        while not stop.is_set():
+            batches.append(len(batches))
+            started.set()
+            time.sleep(0.01)
+        return len(batches)
+
+    background = _Background(writer)
+    started.wait(5)
+    background.abandon()
+    written = len(batches)
+    time.sleep(0.05)
+    assert written >= 1 and len(batches) == written  # nothing after abandon returned
+
+    def failing(stop: threading.Event) -> None:
+        raise ValueError("write failed")
+
+    with pytest.raises(ValueError, match="write failed"):
+        _Background(failing).finish()
+
+
+def test_edges_are_all_written_when_a_run_returns_and_the_leiden_and_gds_paths_read_them(
+        db: Database, tmp_path: Path) -> None:
+    load(db, tmp_path, family_records())
+    for options in ({}, {"component_engine": "gds"}, {"clustering": "leiden"}):
+        summary = resolve(db, tmp_path, **options)
+        rows, _, _ = db.driver.execute_query("MATCH (:Record)-[s:SIMILAR_TO]->(:Record) RETURN count(s) AS n")
+        assert rows[0]["n"] == summary.edges > 0
+        assert summary.seconds.keys() >= {"edges", "edges_written", "people"}
+        assert_partition(person_of(db), TRUTH)
 
 
 @pytest.mark.parametrize("clustering", ["constrained", "leiden"])
