@@ -24,6 +24,7 @@ import cypher
 from graph_model.db import Database, driver_errors
 from graph_model.errors import DatabaseError
 from graph_model.gc_policy import rare_full_collections
+from graph_model.gds import gds_available
 from resolvers.blocking import BLOCKING_RULES, BlockingReport, candidate_pairs, distinct_sorted
 from resolvers.clustering import Constraints, agglomerate, components_igraph, components_networkx
 from resolvers.features import COLUMNS, RecordFeatures, SharedValues, features_from_values
@@ -53,7 +54,7 @@ class ResolveOptions:
     retrain: bool = False  # re-estimate even if a model file exists
     link_threshold: float = 2.0  # bits: pairs at or above may be merged (probability 0.8; see bench/README.md)
     edge_threshold: float = -4.0  # bits: pairs at or above get a SIMILAR_TO edge (explainable near-misses)
-    component_engine: str = "auto"  # "igraph" (in memory; what "auto" picks), "gds" or "networkx"
+    component_engine: str = "auto"  # "gds", "igraph" (in memory) or "networkx"; "auto": GDS when the server has it
     # "constrained" (default): agglomeration inside components that respects cannot-links;
     # "components": plain connected components (the classic failure: chains families together);
     # "leiden": GDS weighted Leiden communities, each then split along cannot-links.
@@ -234,11 +235,12 @@ def _resolve_all(db: Database, options: ResolveOptions, on_stage: Callable[[str]
         with stage("components"):
             engine = options.component_engine
             if engine == "auto":
-                engine = "igraph"  # the links are in memory: projecting them back out of Neo4j only costs
+                # GDS where the server has it (the design's engine, and the scale-out path: GDS on a dedicated
+                # cluster member), igraph in memory where it does not.
+                engine = "gds" if gds_available(db.driver, db.database) else "igraph"
             summary.component_engine = engine
             if engine == "gds":
-                edges.finish()
-                components = gds_components(db, len(features), index_of, options.link_threshold)
+                components = gds_components(db, len(features), pairs[linkable])
             elif engine == "networkx":
                 components = components_networkx(len(features), map(tuple, pairs[linkable].tolist()))
             else:
@@ -503,16 +505,21 @@ def _level_explanation(levels: list[int], table: np.ndarray) -> str:
     return encode_levels(levels, [float(table[ci, lv]) if lv >= 0 else 0.0 for ci, lv in enumerate(levels)])
 
 
-def gds_components(db: Database, n: int, index_of: dict[str, int], threshold: float) -> np.ndarray:
-    """Connected components of the link graph with GDS WCC (records without links are singletons)."""
+def gds_components(db: Database, n: int, links: np.ndarray) -> np.ndarray:
+    """Connected components of the link graph with GDS WCC (records without links are singletons).
+
+    The graph is projected from the links the run holds in memory, as pairs of record positions: it needs
+    neither the SIMILAR_TO edges written first (they are written meanwhile) nor a scan to read them back.
+    """
     name = f"mashgraph-links-{uuid.uuid4().hex[:8]}"
     labels = np.arange(n, dtype=np.int64) + (1 << 40)  # singletons: labels that cannot clash with GDS's
+    if not len(links):
+        return labels
     db.run("resolve/gds_drop_graph", {"graph_name": name})
     try:
-        projected = db.run("resolve/gds_project_links", {"graph_name": name, "threshold": threshold})
-        if projected and projected[0]["nodes"]:
-            for uid, component in _stream_values(db, "resolve/gds_wcc_stream", {"graph_name": name}):
-                labels[index_of[uid]] = component
+        db.run("resolve/gds_project_pairs", {"graph_name": name, "pairs": links.tolist()})
+        for row in db.run("resolve/gds_wcc_positions", {"graph_name": name}):
+            labels[np.asarray(row["positions"], dtype=np.int64)] = np.asarray(row["components"], dtype=np.int64)
     finally:
         db.run("resolve/gds_drop_graph", {"graph_name": name})
     return labels

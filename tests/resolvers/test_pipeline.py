@@ -12,7 +12,7 @@ import pytest
 
 from graph_model.db import Database
 from resolvers.clustering import components_igraph, components_networkx
-from resolvers.pipeline import ResolveOptions, _Background, resolve_all
+from resolvers.pipeline import ResolveOptions, _Background, gds_components, resolve_all
 from tests.resolvers.helpers import household_of, load, person_of, resolve
 
 HOME = {"line1": "10 High Street", "town": "Leeds", "postcode": "LS6 2AB"}
@@ -86,12 +86,14 @@ def test_gds_networkx_and_igraph_components_give_the_same_people(db: Database, t
     by_gds = person_of(db)
     nx = resolve(db, tmp_path, component_engine="networkx")
     by_nx = person_of(db)
-    in_memory = resolve(db, tmp_path)
+    in_memory = resolve(db, tmp_path, component_engine="igraph")
     by_igraph = person_of(db)
+    default = resolve(db, tmp_path)
     assert gds.component_engine == "gds" and nx.component_engine == "networkx"
-    assert in_memory.component_engine == "igraph"  # the default: the links are already in memory
-    assert gds.components == nx.components == in_memory.components
-    assert by_gds == by_nx == by_igraph  # ids are stable too, so the mappings are equal
+    assert in_memory.component_engine == "igraph"
+    assert default.component_engine == "gds"  # the test server has GDS: the design's engine where present
+    assert gds.components == nx.components == in_memory.components == default.components
+    assert by_gds == by_nx == by_igraph == person_of(db)  # ids are stable too, so the mappings are equal
 
 
 def test_in_memory_components_are_the_connected_components() -> None:
@@ -99,6 +101,16 @@ def test_in_memory_components_are_the_connected_components() -> None:
     edges = rng.integers(0, 3000, size=(2500, 2))
     assert _same_partition(components_igraph(3000, edges), components_networkx(3000, map(tuple, edges.tolist())))
     assert _same_partition(components_igraph(4, np.zeros((0, 2), dtype=np.int64)), np.arange(4))
+
+
+def test_gds_components_from_record_positions_are_the_connected_components(db: Database) -> None:
+    rng = np.random.default_rng(5)
+    edges = rng.integers(0, 3000, size=(2500, 2))
+    by_gds = gds_components(db, 3000, edges)
+    assert _same_partition(by_gds, components_networkx(3000, map(tuple, edges.tolist())))
+    assert _same_partition(gds_components(db, 4, np.zeros((0, 2), dtype=np.int64)), np.arange(4))
+    graphs, _, _ = db.driver.execute_query("CALL gds.graph.list() YIELD graphName RETURN graphName")
+    assert not [g for g in graphs if g["graphName"].startswith("mashgraph-links-")]  # projections are dropped
 
 
 def _same_partition(a: np.ndarray, b: np.ndarray) -> bool:
