@@ -19,6 +19,7 @@ Only for the project-managed local server: the importer works on the database fi
 
 from __future__ import annotations
 
+import csv
 import datetime
 import shutil
 import tempfile
@@ -54,8 +55,8 @@ CHUNK_SIZE = 500
 # normalised value holds; one that does is refused before the database is touched.
 ARRAY_DELIMITER = "\x1f"
 
-# Node files: (label, file, columns); relationship files: (type, file, columns). A column is
-# (property, header). The first node column is the importer's id, stored as that property.
+# Node files: (label, columns); relationship files: (type, columns). The first node column is the importer's id:
+# an integer the reading process numbers nodes with (see BulkStager), not stored; the next is the node's key.
 _RECORD_PROPERTIES = (
     "source", "source_id", "given_name", "middle_names", "family_name", "given_norm", "middle_norm", "family_norm",
     "given_canon", "given_groups", "family_parts", "given_phonetic", "family_phonetic", "dob", "dob_raw",
@@ -63,7 +64,7 @@ _RECORD_PROPERTIES = (
     "unkeyed_postcodes",
 )
 _ARRAYS = frozenset({"given_groups", "family_parts", "flags", "unkeyed_postcodes"})
-RECORD_HEADER = ["uid:ID(Record)", *(f"{p}:string[]" if p in _ARRAYS else p for p in _RECORD_PROPERTIES),
+RECORD_HEADER = [":ID(Record)", "uid", *(f"{p}:string[]" if p in _ARRAYS else p for p in _RECORD_PROPERTIES),
                  "ingested_at:datetime"]
 KNOWN_RECORD_PROPERTIES = frozenset({"uid", *_RECORD_PROPERTIES})
 # Neo4j refuses an indexed string longer than its index key (8,167 bytes); the transactional path learns
@@ -76,13 +77,13 @@ _ADDRESS_PROPERTIES = ("flat", "number", "building", "street", "town", "postcode
 
 NODE_FILES: dict[str, tuple[str, list[str]]] = {
     "records": ("Record", RECORD_HEADER),
-    "stubs": ("Record", ["uid:ID(Record)", "source", "source_id", "stub:boolean"]),
-    "addresses": ("Address", ["key:ID(Address)", *(p + (":boolean" if p == "placeholder" else "")
-                                                  for p in _ADDRESS_PROPERTIES)]),
-    "phones": ("Phone", ["e164:ID(Phone)", "kind"]),
-    "emails": ("Email", ["address:ID(Email)"]),
-    "identifiers": ("Identifier", ["key:ID(Identifier)", "scheme", "value", "valid:boolean"]),
-    "schools": ("School", ["urn:ID(School)", "name"]),
+    "stubs": ("Record", [":ID(Record)", "uid", "source", "source_id", "stub:boolean"]),
+    "addresses": ("Address", [":ID(Address)", "key", *(p + (":boolean" if p == "placeholder" else "")
+                                                      for p in _ADDRESS_PROPERTIES)]),
+    "phones": ("Phone", [":ID(Phone)", "e164", "kind"]),
+    "emails": ("Email", [":ID(Email)", "address"]),
+    "identifiers": ("Identifier", [":ID(Identifier)", "key", "scheme", "value", "valid:boolean"]),
+    "schools": ("School", [":ID(School)", "urn", "name"]),
 }
 RELATIONSHIP_FILES: dict[str, tuple[str, list[str]]] = {
     "has_address": ("HAS_ADDRESS", [":START_ID(Record)", ":END_ID(Address)", "from", "to", "current:boolean"]),
@@ -131,31 +132,38 @@ def _check_properties(record: PreparedRecord) -> None:
         raise InputError(f"the bulk import does not know record properties {sorted(unknown)}")
 
 
-def _ids(start: str, end: str) -> str:
-    """A relationship row of two ids (strings: a record's uid and a shared node's key), quoted inline unless one
-    holds a double quote: most rows are these, and a list and a pass through _line cost more than the quoting."""
-    if '"' in start or '"' in end:
-        return _line([start, end])
-    return f'"{start}","{end}"'
+def _template(line: str) -> str:
+    """A row's own fields as a %-format template: its importer ids are filled in later (%d), so a literal % is
+    doubled (rare: one test per line)."""
+    return line.replace("%", "%%") if "%" in line else line
 
 
-def _record_lines(record: PreparedRecord, ingested_at: str) -> list[tuple[str, str]]:
-    """(file, CSV line) of the record's own row and of its relationships, in file order."""
+# Relationship rows whose only fields are their two ends, as a template: most rows are these.
+_TWO_IDS = "%d,%d"
+
+
+def _record_lines(record: PreparedRecord, ingested_at: str) -> list[tuple[str, str, str | None]]:
+    """(file, CSV line template, key of the shared node at the row's end) of the record's own row and of its
+    relationships, in file order. A template leaves the importer ids to the reading process, which numbers the
+    nodes (see BulkStager): %d for the record's id, then for the end's in a row to a shared node; a RELATED
+    row names its end record by uid (numbered once every record is known) and the record's id only."""
     props = record.props
     uid = record.uid
-    lines = [("records", _line([uid, *map(props.get, _RECORD_PROPERTIES), ingested_at]))]
+    lines: list[tuple[str, str, str | None]] = [
+        ("records", "%d," + _template(_line([uid, *map(props.get, _RECORD_PROPERTIES), ingested_at])), None)]
     for link in record.addresses:
-        lines.append(("has_address", _line([uid, link["key"], link["from"], link["to"], link["current"]])))
+        lines.append(("has_address", "%d,%d," + _template(_line([link["from"], link["to"], link["current"]])),
+                      link["key"]))
     for phone in record.phones:
-        lines.append(("has_phone", _ids(uid, phone["e164"])))
+        lines.append(("has_phone", _TWO_IDS, phone["e164"]))
     for email in record.emails:
-        lines.append(("has_email", _ids(uid, email["address"])))
+        lines.append(("has_email", _TWO_IDS, email["address"]))
     for identifier in record.identifiers:
-        lines.append(("has_identifier", _ids(uid, identifier["key"])))
+        lines.append(("has_identifier", _TWO_IDS, identifier["key"]))
     if record.school:
-        lines.append(("attends", _ids(uid, record.school["urn"])))
+        lines.append(("attends", _TWO_IDS, record.school["urn"]))
     for rel in record.relationships:
-        lines.append(("related", _line([uid, rel["target_uid"], rel["type"]])))
+        lines.append(("related", "%d," + _template(_line([rel["target_uid"], rel["type"]])), None))
     return lines
 
 
@@ -227,12 +235,22 @@ def _has_line_break(line: str) -> bool:
 
 
 _SHARED_NODE_FILES = ("addresses", "phones", "emails", "identifiers", "schools")
+# The relationship file that ends at each kind of shared node.
+_LINK_FILES = {"has_address": "addresses", "has_phone": "phones", "has_email": "emails",
+               "has_identifier": "identifiers", "attends": "schools"}
+# The importer's integer ids. Records are numbered 0, 1, ... in the order they are staged, their stubs after them
+# (numbered at the end), each kind of shared node from its own base, in the order first seen. Numbers that
+# rise with the order of the node files' rows let the importer's id mapper (sorted ids, a binary search per
+# relationship end) find nearby ids in nearby memory: with the string keys themselves as ids, 31% of the
+# importer's CPU went to that search, stalling on memory. The bases only keep each kind above the previous one.
+_NODE_ID_BASE = {name: (index + 1) << 40 for index, name in enumerate(_SHARED_NODE_FILES)}
+# Kinds of shared node that may get a late value (an Address's UPRN, a School's name) after they are first seen.
+_LATE_FILES = frozenset({"addresses", "schools"})
 
 
 class _SharedNodes:
-    """The shared nodes seen so far and whether each has its late value (an Address's UPRN, a School's name):
-    the reading process keeps a node's first sighting and a late value first seen after it, as the
-    transactional MERGE and coalesce do; a worker uses the same memory to send only such sightings."""
+    """The shared nodes a worker has reported so far and whether each had its late value: the reading process
+    keeps a node's first sighting and a late value first seen after it, so only such sightings are sent."""
 
     def __init__(self) -> None:
         self._has_late: dict[str, dict[str, bool]] = {name: {} for name in _SHARED_NODE_FILES}
@@ -253,16 +271,19 @@ class _SharedNodes:
 
 @dataclass(slots=True)
 class StagedChunk:
-    """One chunk of input prepared and formatted in a worker: the CSV text of its records and their
-    relationships, the shared nodes it saw (as rows; the reading process keeps each node's first sighting),
-    the relationship targets, rejections and warning counts. Strings, not objects: it crosses a process
+    """One chunk of input prepared and formatted in a worker: the CSV templates of its records and their
+    relationships (the importer ids left for the reading process to fill in: it numbers the nodes), the
+    shared nodes it saw (as row templates; the reading process keeps each node's first sighting), the
+    relationship targets, rejections and warning counts. Strings, not objects: it crosses a process
     boundary, and a prepared record costs ~30 us to unpickle where its CSV text costs almost nothing."""
 
     read: int
     uids: list[str]
-    rows: dict[str, str]  # file -> text of the rows (records and relationships), in input order
+    rows: dict[str, str]  # file -> %-template of the rows (records and relationships), in input order
     counts: dict[str, int]
-    nodes: list[tuple[str, str, str, str | None]]  # (file, key, CSV line, late value), in input order
+    owners: dict[str, list[int]]  # relationship file -> each row's record, as its index in uids
+    ends: dict[str, list[str]]  # relationship file to shared nodes -> each row's end, as the node's key
+    nodes: list[tuple[str, str, str, str | None]]  # (file, key, row template, late value), in input order
     targets: list[tuple[str, str, str]]  # (target uid, source, target source_id)
     rejections: list[Rejection]
     warnings: LoadSummary  # only warnings and warning_counts
@@ -293,6 +314,8 @@ def stage_chunk(items: list[SourceItem], location: str, source_override: str | N
     sent = _sent
     uids: list[str] = []
     lines: dict[str, list[str]] = {name: [] for name in _RECORD_ROW_FILES}
+    owners: dict[str, list[int]] = {name: [] for name in RELATIONSHIP_FILES}
+    ends: dict[str, list[str]] = {name: [] for name in _LINK_FILES}
     nodes: list[tuple[str, str, str, str | None]] = []
     targets: list[tuple[str, str, str]] = []
     rejections: list[Rejection] = []
@@ -310,10 +333,11 @@ def stage_chunk(items: list[SourceItem], location: str, source_override: str | N
             if not _too_long_for_index(record):
                 raise
             record_lines = []
-        # Every value the indexes hold is written in the record's rows: when the rows together are no longer
-        # than a value may be, none is too long and the values need not be gathered (nearly every record).
-        if ((not record_lines or sum([len(line) for _, line in record_lines]) > _INDEX_KEY_CHARACTERS)
-                and _too_long_for_index(record)):
+        # Every value the indexes hold is written in the record's rows or is the key of a row's end: when
+        # together they are no longer than a value may be, none is too long and the values need not be
+        # gathered (nearly every record).
+        if ((not record_lines or sum([len(line) + (len(end) if end else 0) for _, line, end in record_lines])
+                > _INDEX_KEY_CHARACTERS) and _too_long_for_index(record)):
             rejections.append(_too_long_rejection(outcome, location))
             continue
         _check_properties(record)
@@ -322,10 +346,15 @@ def stage_chunk(items: list[SourceItem], location: str, source_override: str | N
             if sent.nodes.news(name, key, late):
                 line = _line(_node_fields(name, node))
                 multiline = multiline or _has_line_break(line)
-                nodes.append((name, key, line, late))
+                nodes.append((name, key, "%d," + _template(line), late))
+        index = len(uids)
         uids.append(record.uid)
-        for name, line in record_lines:
+        for name, line, end in record_lines:
             lines[name].append(line)
+            if name != "records":
+                owners[name].append(index)
+                if end is not None:
+                    ends[name].append(end)
         for rel in record.relationships:
             if rel["target_uid"] not in sent.targets:
                 sent.targets.add(rel["target_uid"])
@@ -334,7 +363,9 @@ def stage_chunk(items: list[SourceItem], location: str, source_override: str | N
     rows = {name: "\n".join([*text, ""]) for name, text in lines.items() if text}
     # A line break inside a row: a carriage return, or more newlines than the rows' own (one check a file).
     multiline = multiline or any("\r" in text or text.count("\n") != len(lines[name]) for name, text in rows.items())
-    return StagedChunk(len(items), uids, rows, {name: len(lines[name]) for name in rows}, nodes, targets,
+    return StagedChunk(len(items), uids, rows, {name: len(lines[name]) for name in rows},
+                       {name: owners[name] for name in rows if name in owners},
+                       {name: ends[name] for name in rows if name in ends}, nodes, targets,
                        rejections, warnings, multiline)
 
 
@@ -344,7 +375,11 @@ def _forget_sent() -> None:
 
 
 class BulkStager:
-    """Writes prepared records as the importer's CSV files, each shared node once, in ``folder``."""
+    """Writes prepared records as the importer's CSV files, each shared node once, in ``folder``, and numbers
+    the nodes with the importer's integer ids (see _NODE_ID_BASE): it sees every record and shared node in
+    input order. Memory: a record's number is its place in the records staged (the uids it keeps anyway, to
+    find later versions), a shared node's is kept with its key (the reading process keeps every key anyway,
+    to write each node once); a RELATED row waits in a file until the records it ends at are all numbered."""
 
     def __init__(self, folder: Path, ingested_at: str) -> None:
         self.folder = folder
@@ -356,9 +391,13 @@ class BulkStager:
             handle = open(folder / f"{name}.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115
             handle.write(",".join(header) + "\n")
             self._files[name] = handle
-        self._records: set[str] = set()
+        # RELATED rows with the record's id and the uid of the record they end at, until finish() numbers those
+        self._related = open(folder / "related.pending.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115
+        # uid of every record staged -> None; a record's importer id is its place in this (insertion) order
+        self._records: dict[str, None] = {}
         self._targets: dict[str, tuple[str, str]] = {}  # relationship targets not (yet) seen as records
-        self._nodes = _SharedNodes()
+        # key -> importer id of every shared node seen; negative while a node that may get a late value has none
+        self._numbers: dict[str, dict[str, int]] = {name: {} for name in _SHARED_NODE_FILES}
         # late values first seen after their node: set after the import
         self._late: dict[str, dict[str, str]] = {name: {} for name in _SHARED_NODE_FILES}
         self.address_uprns: dict[str, str] = self._late["addresses"]
@@ -379,54 +418,96 @@ class BulkStager:
         """Stage one record; False when it is a later version of a record already staged (it replaces
         that one after the import, through the transactional upsert)."""
         _check_properties(record)
+        new_nodes: dict[str, list[str]] = {name: [] for name in _SHARED_NODE_FILES}
         for name, key, node, late in _node_sightings(record):
-            self._sighting(name, key, late, _node_fields(name, node))
+            self._sighting(name, key, late, "%d," + _template(_line(_node_fields(name, node))), new_nodes)
+        self._write_nodes(new_nodes)
         if record.uid in self._records:
             self._later_versions.write(orjson.dumps(record) + b"\n")
             self.later_versions += 1
             return False
-        self._records.add(record.uid)
+        number = len(self._records)
+        self._records[record.uid] = None
         self._targets.pop(record.uid, None)
-        for name, line in _record_lines(record, self.ingested_at):
-            self._write_line(name, line)
+        lines: dict[str, list[str]] = {}
+        ends: dict[str, list[str]] = {}
+        for name, line, end in _record_lines(record, self.ingested_at):
+            lines.setdefault(name, []).append(line)
+            if end is not None:
+                ends.setdefault(name, []).append(end)
+        for name, templates in lines.items():
+            if any(_has_line_break(template) for template in templates):
+                self.multiline = True
+            self._write_rows(name, "\n".join([*templates, ""]), number, 1, [0] * len(templates), ends.get(name))
+            self.counts[name] += len(templates)
         for rel in record.relationships:
             if rel["target_uid"] not in self._records:
                 self._targets.setdefault(rel["target_uid"], (record.source, rel["target_source_id"]))
         return True
 
-    def _sighting(self, name: str, key: str, late: str | None, fields: list[Any] | str) -> None:
-        """Each shared node once, with its first sighting's properties (as the transactional MERGE); a late
-        value first seen after its node is kept to be set after the import (as the transactional coalesce)."""
-        news = self._nodes.news(name, key, late)
-        if news == "node":
-            self._write_line(name, fields if isinstance(fields, str) else _line(fields))
-        elif news == "late" and late is not None:  # "late" implies a value; the test narrows the type
+    def _sighting(self, name: str, key: str, late: str | None, line: str, new_nodes: dict[str, list[str]]) -> None:
+        """Each shared node once, with its first sighting's properties (as the transactional MERGE) and the next
+        number of its kind; a late value first seen after its node is kept to be set after the import (as the
+        transactional coalesce)."""
+        numbers = self._numbers[name]
+        number = numbers.get(key)
+        if number is None:
+            number = _NODE_ID_BASE[name] + len(numbers)
+            numbers[key] = -number if late is None and name in _LATE_FILES else number
+            new_nodes[name].append(line)
+        elif number < 0 and late is not None:
+            numbers[key] = -number
             self._late[name][key] = late
+
+    def _write_nodes(self, new_nodes: dict[str, list[str]]) -> None:
+        """New shared nodes' row templates, numbered in sighting order (their numbers were taken in _sighting)."""
+        for name, lines in new_nodes.items():
+            if lines:
+                end = _NODE_ID_BASE[name] + len(self._numbers[name])
+                self._files[name].write("\n".join([*lines, ""]) % tuple(range(end - len(lines), end)))
+                self.counts[name] += len(lines)
+
+    def _write_rows(self, name: str, text: str, base: int, records: int, owners: list[int],
+                    ends: list[str] | None) -> None:
+        """Rows of one file from their template: the records (``records`` of them) numbered from ``base``, a
+        relationship's own record ``base`` + its owner index, its shared node's number looked up by key; RELATED
+        rows go to the pending file, their end records being numbered by finish()."""
+        if name == "records":
+            self._files[name].write(text % tuple(range(base, base + records)))
+            return
+        starts = map(base.__add__, owners)
+        if name == "related":
+            self._related.write(text % tuple(starts))
+            return
+        numbers: list[int] = [0] * (2 * len(owners))
+        numbers[::2] = starts
+        found = map(self._numbers[_LINK_FILES[name]].__getitem__, ends or ())
+        numbers[1::2] = map(abs, found) if _LINK_FILES[name] in _LATE_FILES else found
+        self._files[name].write(text % tuple(numbers))
 
     def can_take(self, chunk: StagedChunk) -> bool:
         """False when the chunk holds a later version of a record (then it is staged record by record)."""
-        return len(set(chunk.uids)) == len(chunk.uids) and self._records.isdisjoint(chunk.uids)
+        return len(set(chunk.uids)) == len(chunk.uids) and self._records.keys().isdisjoint(chunk.uids)
 
     def add_chunk(self, chunk: StagedChunk) -> None:
         """Stage a chunk formatted by :func:`stage_chunk`; the files end up as :meth:`add` would write them."""
         # The chunk's new shared nodes are written once per file, in sighting order, rather than a write per line;
         # their line breaks are in chunk.multiline (the worker checked every node line it sent).
-        new_lines: dict[str, list[str]] = {name: [] for name in _SHARED_NODE_FILES}
+        new_nodes: dict[str, list[str]] = {name: [] for name in _SHARED_NODE_FILES}
+        all_numbers = self._numbers
         for name, key, line, late in chunk.nodes:
-            news = self._nodes.news(name, key, late)
-            if news == "node":
-                new_lines[name].append(line)
-            elif news == "late" and late is not None:
-                self._late[name][key] = late
-        for name, lines in new_lines.items():
-            if lines:
-                self._files[name].write("\n".join([*lines, ""]))
-                self.counts[name] += len(lines)
+            # _sighting inlined for a known node without news (most sightings a chunk reports: the ones another
+            # worker reported first)
+            number = all_numbers[name].get(key)
+            if number is None or (number < 0 and late is not None):
+                self._sighting(name, key, late, line, new_nodes)
+        self._write_nodes(new_nodes)
+        base = len(self._records)
+        self._records.update(dict.fromkeys(chunk.uids))
         for name, text in chunk.rows.items():
-            self._files[name].write(text)
+            self._write_rows(name, text, base, len(chunk.uids), chunk.owners.get(name, []), chunk.ends.get(name))
             self.counts[name] += chunk.counts[name]
         self.multiline = self.multiline or chunk.multiline
-        self._records.update(chunk.uids)
         for uid in chunk.uids:
             self._targets.pop(uid, None)
         for target_uid, source, target_source_id in chunk.targets:
@@ -434,13 +515,34 @@ class BulkStager:
                 self._targets.setdefault(target_uid, (source, target_source_id))
 
     def finish(self) -> None:
-        """Stub records for relationship targets never loaded; close every file."""
-        for uid, (source, source_id) in self._targets.items():
-            self._write("stubs", [uid, source, source_id, True])
+        """Stub records for relationship targets never loaded, numbered after the records; the RELATED rows
+        with the numbers of the records they end at; close every file."""
+        self._numbers.clear()  # no longer needed: the memory it held serves the numbering of RELATED ends
+        self._related.close()
+        stubs = len(self._records)
+        for number, (uid, (source, source_id)) in enumerate(self._targets.items(), start=stubs):
+            self._write_line("stubs", f"{number}," + _line([uid, source, source_id, True]))
+        if self.counts["related"]:
+            self._write_related(stubs)
         self._targets.clear()
         for handle in self._files.values():
             handle.close()
         self._later_versions.close()
+
+    def _write_related(self, stubs: int) -> None:
+        """related.csv from the pending RELATED rows: each end record's uid replaced by its number. Only the
+        records some row ends at are looked up, in two passes over the pending rows."""
+        pending = self.folder / "related.pending.csv"
+        with open(pending, encoding="utf-8", newline="") as fh:
+            wanted = {row[1] for row in csv.reader(fh)}
+        number_of = {uid: number for number, uid in enumerate(self._records) if uid in wanted}
+        number_of.update((uid, number) for number, uid in enumerate(self._targets, start=stubs))
+        del wanted
+        out = self._files["related"]
+        with open(pending, encoding="utf-8", newline="") as fh:
+            for start, target, *rest in csv.reader(fh):
+                out.write(f"{start},{number_of[target]},{_line(rest)}\n")
+        pending.unlink()
 
     def later_records(self) -> Iterator[PreparedRecord]:
         with open(self.folder / "later_versions.jsonl", "rb") as fh:
@@ -451,7 +553,8 @@ class BulkStager:
         args = [f"--nodes={label}={self.folder / (name + '.csv')}" for name, (label, _) in NODE_FILES.items()]
         args += [f"--relationships={kind}={self.folder / (name + '.csv')}"
                  for name, (kind, _) in RELATIONSHIP_FILES.items()]
-        args += ["--array-delimiter=U+001F", f"--multiline-fields={'true' if self.multiline else 'false'}"]
+        args += ["--id-type=integer", "--array-delimiter=U+001F",
+                 f"--multiline-fields={'true' if self.multiline else 'false'}"]
         return args
 
 

@@ -118,31 +118,37 @@ def test_a_chunk_says_when_a_row_holds_a_line_break(given_name: str, address_lin
     assert staged.multiline is multiline
 
 
-def test_a_double_quote_in_a_value_is_doubled_and_reads_back() -> None:
+def test_a_double_quote_in_a_value_is_doubled_and_reads_back(tmp_path: Path) -> None:
     """Strings are quoted; one holding a double quote has it doubled (the importer's CSV), others are written
-    as they are."""
+    as they are; a percent sign survives the templates the importer ids are filled into."""
     import csv
     import json
 
     from graph_model.ingest.bulk import RECORD_HEADER, stage_chunk
     from graph_model.ingest.readers import SourceItem
 
-    record = {"source": "police", "source_id": 'A"1', "given_name": "Ann", "family_name": 'O"Neil',
-              "nickname": 'the "boss"', "addresses": [{"line1": '"Rose Cottage", 1 Mill Lane', "postcode": "LS6 1AA"}],
-              "phones": ["0113 496 0000"], "identifiers": {"other_ref": 'R"7'}}
+    record = {"source": "police", "source_id": 'A"1%d', "given_name": "Ann", "family_name": 'O"Neil',
+              "nickname": 'the "boss" 100%', "addresses": [{"line1": '"Rose Cottage", 1 Mill Lane', "postcode": "LS6 1AA"}],
+              "phones": ["0113 496 0000"], "identifiers": {"other_ref": 'R"7%s'}}
     staged = stage_chunk([SourceItem(1, raw=json.dumps(record).encode())], "test.jsonl", None, INGESTED_AT,
                          uuid.uuid4().hex)
-    row = dict(zip(RECORD_HEADER, next(csv.reader(staged.rows["records"].splitlines())), strict=True))
-    assert '"O""Neil"' in staged.rows["records"]
-    assert (row["uid:ID(Record)"], row["source_id"], row["family_name"]) == ('police:A"1', 'A"1', 'O"Neil')
-    assert json.loads(row["extra"]) == {"nickname": 'the "boss"'}
-    assert row["given_name"] == "Ann" and '"Ann"' in staged.rows["records"]
-    # relationship rows of two ids: a quote in the record's uid, and in the node's key too
-    assert list(csv.reader(staged.rows["has_phone"].splitlines())) == [['police:A"1', "+441134960000"]]
-    assert list(csv.reader(staged.rows["has_identifier"].splitlines())) == [['police:A"1', 'other_ref:R"7']]
-    assert staged.rows["has_identifier"] == '"police:A""1","other_ref:R""7"\n'
-    address = next(csv.reader([line for name, _key, line, _late in staged.nodes if name == "addresses"]))
-    assert address[-2] == '"Rose Cottage", 1 Mill Lane, LS6 1AA'
+    stager = BulkStager(tmp_path, INGESTED_AT)
+    stager.add_chunk(staged)
+    stager.finish()
+    text = {name: (tmp_path / f"{name}.csv").read_text() for name in ("records", "has_phone", "has_identifier",
+                                                                     "identifiers", "addresses")}
+    rows = {name: list(csv.reader(content.splitlines()))[1:] for name, content in text.items()}
+    row = dict(zip(RECORD_HEADER, rows["records"][0], strict=True))
+    assert '"O""Neil"' in text["records"]
+    assert (row[":ID(Record)"], row["uid"], row["source_id"], row["family_name"]) == ("0", 'police:A"1%d', 'A"1%d', 'O"Neil')
+    assert json.loads(row["extra"]) == {"nickname": 'the "boss" 100%'}
+    assert row["given_name"] == "Ann" and '"Ann"' in text["records"]
+    # relationship rows of two integer ids, the shared node's key (a quote in it) kept on its node
+    assert rows["identifiers"][0][:2] == [str(4 << 40), 'other_ref:R"7%s']
+    assert text["has_identifier"].splitlines()[1] == f"0,{4 << 40}"
+    assert rows["has_phone"] == [["0", str(2 << 40)]]
+    assert rows["addresses"][0][0] == str(1 << 40)
+    assert rows["addresses"][0][-2] == '"Rose Cottage", 1 Mill Lane, LS6 1AA'
 
 
 @pytest.mark.parametrize(("value", "refused"), [
@@ -168,3 +174,49 @@ def test_a_value_too_long_for_the_index_is_refused_and_no_other(value: str, refu
     assert [f"health:{r.source_id}" for r in staged.rejections] == refused
     assert {r.reason for r in staged.rejections} <= {"database_refused"}
     assert staged.uids == [f"health:{n}" for n in range(1, 5) if f"health:{n}" not in refused]
+
+
+def test_nodes_get_integer_ids_in_input_order_and_relationships_end_at_them(tmp_path: Path) -> None:
+    """The importer reads integer ids (--id-type=integer): records numbered in the order staged, stubs after
+    them, each kind of shared node from its own base in the order first seen; a relationship's ends are those
+    numbers, a RELATED row's too when the record it ends at comes later in the input or never (a stub). The
+    keys stay properties; the numbers are not stored (id columns without a property name)."""
+    import csv
+    import json
+
+    from graph_model.ingest.bulk import NODE_FILES, RELATIONSHIP_FILES
+    from graph_model.ingest.readers import SourceItem
+
+    address = {"line1": "7 Mill Lane", "town": "Leeds", "postcode": "LS6 1AA"}
+    records = [
+        {"source": "police", "source_id": "A", "given_name": "Ann", "family_name": "Shaw", "addresses": [address],
+         "phones": ["0113 496 0000"], "relationships": [{"type": "parent_of", "source_id": "B"},
+                                                        {"type": "parent_of", "source_id": "NEVER"}]},
+        {"source": "police", "source_id": "B", "given_name": "Bo", "family_name": "Shaw",
+         "addresses": [{**address, "uprn": "100023336956"}, {"line1": "9 Mill Lane", "postcode": "LS6 1AA"}],
+         "phones": ["0113 496 0000"], "relationships": [{"type": "child_of", "source_id": "A"}]},
+    ]
+    items = [SourceItem(number, raw=json.dumps(record).encode()) for number, record in enumerate(records, start=1)]
+    stager = BulkStager(tmp_path, INGESTED_AT)
+    with Quarantine(tmp_path / "in.jsonl", tmp_path / "quarantine") as quarantine:
+        stage_file(stager, items, "in.jsonl", None, None, uuid.uuid4().hex, quarantine)
+    stager.finish()
+
+    def rows(name: str) -> list[list[str]]:
+        with open(tmp_path / f"{name}.csv", newline="", encoding="utf-8") as fh:
+            return list(csv.reader(fh))
+
+    assert all(header[0].startswith(":ID(") for _, header in NODE_FILES.values())
+    assert [header[:2] for _, header in RELATIONSHIP_FILES.values()] == [
+        [":START_ID(Record)", f":END_ID({end})"] for end in ("Address", "Phone", "Email", "Identifier", "School", "Record")]
+    assert [row[:2] for row in rows("records")[1:]] == [["0", "police:A"], ["1", "police:B"]]
+    assert [row[:2] for row in rows("stubs")[1:]] == [["2", "police:NEVER"]]
+    assert [row[:2] for row in rows("addresses")[1:]] == [[str(1 << 40), "LS61AA|7|"], [str((1 << 40) + 1), "LS61AA|9|"]]
+    assert [row[:2] for row in rows("phones")[1:]] == [[str(2 << 40), "+441134960000"]]
+    assert [row[:2] for row in rows("has_address")[1:]] == [
+        ["0", str(1 << 40)], ["1", str(1 << 40)], ["1", str((1 << 40) + 1)]]
+    assert rows("has_phone")[1:] == [["0", str(2 << 40)], ["1", str(2 << 40)]]
+    assert rows("related")[1:] == [["0", "1", "parent_of"], ["0", "2", "parent_of"], ["1", "0", "child_of"]]
+    assert stager.address_uprns == {"LS61AA|7|": "100023336956"}  # a late value: set after the import
+    assert "--id-type=integer" in stager.importer_arguments()
+    assert not (tmp_path / "related.pending.csv").exists()
