@@ -16,6 +16,7 @@ import numpy as np
 
 from resolvers.comparisons import ONE_EDIT_MIN_LENGTH
 from resolvers.features import RecordFeatures
+from resolvers.vectorised import MAX_SET_WIDTH, EncodedRecords
 
 __all__ = ["BLOCKING_RULES", "BlockingReport", "BlockingRule", "candidate_pairs", "distinct_sorted"]
 
@@ -112,17 +113,23 @@ class BlockingReport:
     largest_capped: dict[str, int] = field(default_factory=dict)  # rule -> size of its largest skipped key
 
 
-def candidate_pairs(features: Sequence[RecordFeatures],
-                    rules: Sequence[BlockingRule] = BLOCKING_RULES) -> tuple[np.ndarray, np.ndarray, BlockingReport]:
+def candidate_pairs(features: Sequence[RecordFeatures], rules: Sequence[BlockingRule] = BLOCKING_RULES,
+                    encoded: EncodedRecords | None = None) -> tuple[np.ndarray, np.ndarray, BlockingReport]:
     """Unique candidate pairs (i < j, as an n x 2 int64 array), the bitmask of rules that found each,
-    and a report. Pairs are encoded as i * n + j so millions fit in plain numpy arrays."""
+    and a report. Pairs are encoded as i * n + j so millions fit in plain numpy arrays.
+
+    ``encoded``: the records' value columns (scoring needs them too). With them, the shipped rules are
+    keyed from integer columns (:class:`_VectorKeys`), the same blocks as the rules' own key functions
+    give, without a Python loop over the records per rule."""
     n = len(features)
     report = BlockingReport()
     if len(rules) > _RULE_BITS:
         raise ValueError(f"at most {_RULE_BITS} blocking rules fit a pair's rule mask")
+    vector_keys = _VectorKeys(features, encoded) if encoded is not None else None
     tagged: list[np.ndarray] = []
     for bit, rule in enumerate(rules):
-        key_codes, members = _rule_keys(features, rule)
+        keyed = vector_keys.keys(rule) if vector_keys is not None else None
+        key_codes, members = keyed if keyed is not None else _rule_keys(features, rule)
         rule_codes = distinct_sorted(_block_pairs(key_codes, members, n, rule, report))
         del key_codes, members
         if len(rule_codes):
@@ -171,15 +178,17 @@ def distinct_sorted(values: np.ndarray) -> np.ndarray:
     return values[np.concatenate(([True], values[1:] != values[:-1]))]
 
 
-def _rule_keys(features: Sequence[RecordFeatures], rule: BlockingRule) -> tuple[np.ndarray, np.ndarray]:
-    """One row per (record, distinct key of the rule): the key interned to an integer, and the record."""
+def _rule_keys(features: Sequence[RecordFeatures], rule: BlockingRule,
+               indices: Iterable[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """One row per (record, distinct key of the rule): the key interned to an integer, and the record.
+    ``indices``: only these records (the others have no key of the rule)."""
     interned: dict[str, int] = {}
     # Typed arrays hold 8 bytes a row; lists held a Python int object (28 bytes) and a pointer per row,
     # which at a million records raised the peak memory by hundreds of MB while the largest rule was keyed.
     key_codes = array("q")
     members = array("q")
-    for index, feature in enumerate(features):
-        for key in set(rule.keys(feature)):
+    for index in range(len(features)) if indices is None else indices:
+        for key in set(rule.keys(features[index])):
             key_codes.append(interned.setdefault(key, len(interned)))
             members.append(index)
     return np.frombuffer(key_codes, dtype=np.int64), np.frombuffer(members, dtype=np.int64)
@@ -210,3 +219,150 @@ def _block_pairs(key_codes: np.ndarray, members: np.ndarray, n: int, rule: Block
     if not parts:
         return np.empty(0, dtype=np.int64)
     return np.concatenate(parts)
+
+
+class _VectorKeys:
+    """The shipped rules' keys from integer columns: each value is its code in the records' one vocabulary
+    (:class:`EncodedRecords`), and a key of several values (a name and a postcode, a date and an initial) is
+    the tuple of their codes. Two records share a code tuple exactly when the rule's key strings are
+    equal: the parts are the same values, and the names, dates, postcodes and initials that are joined with
+    "|" never hold a "|" (normalised names are letters, spaces, hyphens and apostrophes). A set-valued field
+    cut to MAX_SET_WIDTH values for scoring (vanishingly rare) sends its rule to the rule's own function.
+
+    At 200k records the rules' own functions took ~5 s of Python (a loop over the records per rule: a set,
+    formatted strings, a dictionary look-up per key); these take a fraction of a second."""
+
+    def __init__(self, features: Sequence[RecordFeatures], encoded: EncodedRecords) -> None:
+        self.features, self.e = features, encoded
+        e = encoded
+        if e.features is not features and list(e.features) != list(features):
+            raise ValueError("the encoded records are not these records")
+        self.has_given = e.given_length > 0
+        self.has_family = e.family_length > 0
+        # A usable date's year, of any precision (the year rules), and whether the date is a full one.
+        self.year = e.dob_any_year
+        self.full = e.dob_full & (e.dob >= 0)
+        self.family_initial = e.family_initial
+        # Empty strings give no key (the rules test the values' truth).
+        self.given_canon = np.where(e.given_canon == e.empty_code, -1, e.given_canon)
+        self.phonetic = np.where(e.family_phonetic == e.empty_code, -1, e.family_phonetic)
+        self.functions = {
+            "nhs_number": lambda: self._set(e.national["nhs_number"]),
+            "upn": lambda: self._set(e.national["upn"]),
+            "pnc_id": lambda: self._set(e.national["pnc_id"]),
+            "other_identifier": lambda: self._set(e.other_values),
+            "mobile": lambda: self._set(e.mobiles),
+            "email": lambda: self._set(e.emails),
+            "address": lambda: self._set(e.address_keys),
+            "landline": lambda: self._set(e.landlines),
+            "phonetic_surname_birth_year": lambda: self._columns(self.phonetic, self.year),
+            "given_canonical_surname": self._given_canonical_surname,
+            "dob_initial": lambda: self._columns(np.where(self.full, e.dob, -1), e.given_initial),
+            "dob_surname_initial": lambda: self._columns(np.where(self.full, e.dob, -1), self.family_initial),
+            "names_any_order": lambda: self._columns(*self._unordered(e.given, e.family, self.has_given & self.has_family)),
+            "dob_initials_any_order": lambda: self._columns(
+                np.where(self.full, e.dob, -1),
+                *self._unordered(e.given_initial, self.family_initial, self.has_given & self.has_family)),
+            "name_postcode": self._name_postcode,
+            "given_birth_year_district": self._given_birth_year_district,
+        }
+
+    def keys(self, rule: BlockingRule) -> tuple[np.ndarray, np.ndarray] | None:
+        """(key codes, members) for the rule, as :func:`_rule_keys` gives them up to the keys' numbering;
+        None: key the rule with its own function."""
+        if BLOCKING_RULES_BY_NAME.get(rule.name) is not rule:
+            return None
+        if rule.name == "other_identifier_one_edit":
+            # Deletions of identifier strings: only the few records with an identifier of another scheme.
+            return _rule_keys(self.features, rule, np.flatnonzero(self.e.other_values[:, 0] >= 0).tolist())
+        function = self.functions.get(rule.name)
+        if function is None:
+            return None
+        keyed = function()
+        if keyed is None:
+            return None
+        members, parts = keyed
+        return _dense_keys(members, parts)
+
+    def _set(self, matrix: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]] | None:
+        if matrix.shape[1] >= MAX_SET_WIDTH:  # some record's set may have been cut
+            return None
+        members, column = np.nonzero(matrix >= 0)
+        return members, [matrix[members, column]]
+
+    def _columns(self, *columns: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+        """One key per record with every column present (>= 0)."""
+        present = np.logical_and.reduce([c >= 0 for c in columns])
+        members = np.flatnonzero(present)
+        return members, [c[members] for c in columns]
+
+    @staticmethod
+    def _unordered(a: np.ndarray, b: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        low, high = np.minimum(a, b), np.maximum(a, b)
+        return np.where(present, low, -1), np.where(present, high, -1)
+
+    def _cross(self, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every (record, left value, right value) of two per-record value matrices (-1: no value)."""
+        both = (left[:, :, None] >= 0) & (right[:, None, :] >= 0)
+        members, li, ri = np.nonzero(both)
+        return members, left[members, li], right[members, ri]
+
+    def _given_canonical_surname(self) -> tuple[np.ndarray, list[np.ndarray]] | None:
+        e = self.e
+        if e.given_groups.shape[1] >= MAX_SET_WIDTH or e.family_parts.shape[1] >= MAX_SET_WIDTH:
+            return None
+        # The groups, else the canonical given name; an empty group or name gives no key, an empty part does.
+        groups = np.where(e.given_groups == e.empty_code, -1, e.given_groups)
+        no_groups = (e.given_groups < 0).all(axis=1)
+        groups = np.concatenate([groups, np.where(no_groups, self.given_canon, -1)[:, None]], axis=1)
+        members, group, part = self._cross(groups, e.family_parts)
+        return members, [group, part]
+
+    def _name_postcode(self) -> tuple[np.ndarray, list[np.ndarray]] | None:
+        e = self.e
+        if e.postcodes.shape[1] >= MAX_SET_WIDTH or e.other_postcodes.shape[1] >= MAX_SET_WIDTH:
+            return None
+        names = np.stack([np.where(e.given_length > 1, e.given, -1), np.where(e.family_length > 1, e.family, -1)],
+                         axis=1)
+        members, name, postcode = self._cross(names, np.concatenate([e.postcodes, e.other_postcodes], axis=1))
+        return members, [name, postcode]
+
+    def _given_birth_year_district(self) -> tuple[np.ndarray, list[np.ndarray]] | None:
+        e = self.e
+        if e.districts.shape[1] >= MAX_SET_WIDTH:
+            return None
+        present = (self.given_canon >= 0) & (self.year >= 0)
+        members, name, district = self._cross(np.where(present, self.given_canon, -1)[:, None], e.districts)
+        return members, [name, self.year[members], district]
+
+
+def _dense_keys(members: np.ndarray, parts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Key codes 0..k-1 for the tuples of parts (each part >= 0), and the members, one row per distinct
+    (member, key), as :func:`_rule_keys` gives them."""
+    code = np.zeros(len(members), dtype=np.int64)
+    for part in parts:
+        # The tuple so far is numbered densely before the next part is added: the product never overflows.
+        code = _factorise(code) * (int(part.max(initial=0)) + 1) + part
+    code = _factorise(code)
+    if len(code):
+        width = int(code.max()) + 1
+        rows = distinct_sorted(members.astype(np.int64) * width + code)
+        members, code = rows // width, rows % width
+    return code, members.astype(np.int64)
+
+
+def _factorise(values: np.ndarray) -> np.ndarray:
+    """Each value's rank among the distinct values (0..k-1), by a sort (see :func:`distinct_sorted` on
+    numpy's hash table)."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    new = np.empty(len(values), dtype=np.int64)
+    if len(values):
+        new[0] = 0
+        np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    out = np.empty(len(values), dtype=np.int64)
+    out[order] = np.cumsum(new)
+    return out
+
+
+BLOCKING_RULES_BY_NAME = {rule.name: rule for rule in BLOCKING_RULES}

@@ -7,6 +7,7 @@ The same model, comparisons and constraints serve single-record resolution.
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from array import array
@@ -25,7 +26,7 @@ from graph_model.errors import DatabaseError
 from graph_model.gc_policy import rare_full_collections
 from graph_model.gds import gds_available
 from resolvers.blocking import BLOCKING_RULES, BlockingReport, candidate_pairs, distinct_sorted
-from resolvers.clustering import Constraints, agglomerate, components_networkx
+from resolvers.clustering import Constraints, agglomerate, components_igraph, components_networkx
 from resolvers.features import COLUMNS, RecordFeatures, SharedValues, features_from_values
 from resolvers.golden import person_properties, retirements
 from resolvers.households import PersonPlace, form_households, place_of
@@ -53,7 +54,7 @@ class ResolveOptions:
     retrain: bool = False  # re-estimate even if a model file exists
     link_threshold: float = 2.0  # bits: pairs at or above may be merged (probability 0.8; see bench/README.md)
     edge_threshold: float = -4.0  # bits: pairs at or above get a SIMILAR_TO edge (explainable near-misses)
-    component_engine: str = "auto"  # "gds", "networkx" or "auto" (GDS when the server has it)
+    component_engine: str = "auto"  # "gds", "igraph" (in memory) or "networkx"; "auto": GDS when the server has it
     # "constrained" (default): agglomeration inside components that respects cannot-links;
     # "components": plain connected components (the classic failure: chains families together);
     # "leiden": GDS weighted Leiden communities, each then split along cannot-links.
@@ -109,6 +110,12 @@ def fetch_features(db: Database) -> list[RecordFeatures]:
     return fetch_records(db)[0]
 
 
+# Records a row of resolve/fetch_records: the driver's cost is per Bolt message (a socket read with its
+# timeout set, a record object) as much as per value; 200k records in 1,000-record rows took 2.2-2.6 s of the
+# driver's Python CPU instead of 3.9 (5,000 a row was slower again: 3.6-4.0, the buffer grows for each).
+FETCH_BATCH_SIZE = 1_000
+
+
 def fetch_records(db: Database) -> tuple[list[RecordFeatures], ElementIds]:
     """Every record's features, sorted by uid, and each one's elementId (same order): the writes find records
     by it, a seek, where a lookup by uid in a write transaction is a locking unique-index seek that opened a
@@ -116,9 +123,13 @@ def fetch_records(db: Database) -> tuple[list[RecordFeatures], ElementIds]:
     shared = SharedValues()
     features: list[RecordFeatures] = []
     element_ids = ElementIds()
-    for values in _stream_values(db, "resolve/fetch_records", columns=(*COLUMNS, "element_id")):
-        element_ids.append(values.pop())
-        features.append(features_from_values(values, shared))
+    width = len(COLUMNS) + 1  # the features' values, then the elementId
+    for (batch,) in _stream_values(db, "resolve/fetch_records", {"batch_size": FETCH_BATCH_SIZE}, ("records",)):
+        for values in batch:
+            if len(values) != width:
+                raise DatabaseError(f"resolve/fetch_records must give {width} values a record")
+            element_ids.append(values.pop())
+            features.append(features_from_values(values, shared))
     del shared  # the features hold what they need; the lookup tables go
     element_ids.reorder(np.argsort(np.array([f.uid for f in features], dtype=object)))
     features.sort(key=lambda f: f.uid)  # in place: the same order (uids are unique)
@@ -191,11 +202,12 @@ def _resolve_all(db: Database, options: ResolveOptions, on_stage: Callable[[str]
     index_of = {f.uid: i for i, f in enumerate(features)}
 
     with stage("blocking"):
-        pairs, rule_masks, report = candidate_pairs(features)
+        # The records' value columns key the blocking rules and serve scoring and the model.
+        encoded = EncodedRecords(features)
+        pairs, rule_masks, report = candidate_pairs(features, encoded=encoded)
     summary.blocking, summary.candidate_pairs = report, len(pairs)
 
     with stage("scoring"):
-        encoded = EncodedRecords(features)
         levels = compute_levels(features, pairs, options.processes, encoded=encoded)
     with stage("model"):
         model = _model(features, levels, options, encoded)
@@ -211,61 +223,81 @@ def _resolve_all(db: Database, options: ResolveOptions, on_stage: Callable[[str]
                                        for code, count in enumerate(np.bincount(codes).tolist()) if code and count}
         decisions = db.run("steward/active_decisions")
 
+    # The edges are written by a background thread while the components, clustering and households are computed
+    # here (Neo4j writes on one core, Python computes on the other); every later read of SIMILAR_TO, and the
+    # people's writes (which lock the same records), wait for it.
     with stage("edges"):
-        summary.edges = _write_edges(db, features, element_ids, pairs, rule_masks, levels, weights, codes, model,
-                                     options)
+        edge_rows = _EdgeRows.above(options.edge_threshold, pairs, rule_masks, levels, weights, codes)
+        summary.edges = len(edge_rows.weights)
+        edges = _Background(_write_edges, db, [f.uid for f in features], element_ids, edge_rows, model, options)
+        del edge_rows
+    try:
+        with stage("components"):
+            engine = options.component_engine
+            if engine == "auto":
+                # GDS where the server has it (the design's engine, and the scale-out path: GDS on a dedicated
+                # cluster member), igraph in memory where it does not.
+                engine = "gds" if gds_available(db.driver, db.database) else "igraph"
+            summary.component_engine = engine
+            if engine == "gds":
+                components = gds_components(db, len(features), pairs[linkable])
+            elif engine == "networkx":
+                components = components_networkx(len(features), map(tuple, pairs[linkable].tolist()))
+            else:
+                components = components_igraph(len(features), pairs[linkable])
+            components = _join_must_links(components, _must_links(decisions, index_of))
+            summary.components = len(np.unique(components))
+            # Cannot-links matter only inside a component (clustering never joins two components): a full
+            # run keeps those few instead of millions (household members with far-apart dates of birth).
+            constraints, _ = build_constraints(features, pairs, levels, inferences, codes=codes, within=components,
+                                               index_of=index_of)
+            # Steward decisions: imported here, not at the top, because steward builds on this module.
+            from resolvers.steward import add_decisions_to_constraints
 
-    with stage("components"):
-        engine = options.component_engine
-        if engine == "auto":
-            engine = "gds" if gds_available(db.driver, db.database) else "networkx"
-        summary.component_engine = engine
-        if engine == "gds":
-            components = gds_components(db, len(features), index_of, options.link_threshold)
-        else:
-            components = components_networkx(len(features), map(tuple, pairs[linkable].tolist()))
-        components = _join_must_links(components, _must_links(decisions, index_of))
-        summary.components = len(np.unique(components))
-        # Cannot-links matter only inside a component (clustering never joins two components): a full
-        # run keeps those few instead of millions (household members with far-apart dates of birth).
-        constraints, _ = build_constraints(features, pairs, levels, inferences, codes=codes, within=components,
-                                           index_of=index_of)
-        # Steward decisions: imported here, not at the top, because steward builds on this module.
-        from resolvers.steward import add_decisions_to_constraints
+            summary.steward_decisions = add_decisions_to_constraints(decisions, index_of, constraints)
+            summary.cannot_links = _count_cannot_links(features, pairs, codes, constraints, index_of)
 
-        summary.steward_decisions = add_decisions_to_constraints(decisions, index_of, constraints)
-        summary.cannot_links = _count_cannot_links(features, pairs, codes, constraints, index_of)
+        with stage("clustering"):
+            if options.clustering == "components":
+                labels = components.copy()
+            elif options.clustering == "leiden":
+                edges.finish()
+                labels = _leiden_then_constraints(db, features, index_of, pairs, weights, constraints, options,
+                                                  summary)
+            else:
+                labels = _constrained(features, pairs, weights, components, constraints, options, summary)
+        # The pairs and everything per pair serve up to clustering only: freed before the people and household
+        # stages build their Python objects (hundreds of MB each at a million records), so the two never add up.
+        del pairs, rule_masks, levels, weights, codes, linkable, components, constraints, index_of
 
-    with stage("clustering"):
-        if options.clustering == "components":
-            labels = components.copy()
-        elif options.clustering == "leiden":
-            labels = _leiden_then_constraints(db, features, index_of, pairs, weights, constraints, options, summary)
-        else:
-            labels = _constrained(features, pairs, weights, components, constraints, options, summary)
-    # The pairs and everything per pair serve up to clustering only: freed before the people and household
-    # stages build their Python objects (hundreds of MB each at a million records), so the two never add up.
-    del pairs, rule_masks, levels, weights, codes, linkable, components, constraints, index_of
+        with stage("households_formed"):
+            people: dict[int, list[int]] = defaultdict(list)
+            for i, label in enumerate(labels.tolist()):
+                people[label].append(i)
+            places = {label: place_of([features[i] for i in members]) for label, members in people.items()}
+            person_of_record = {features[i].uid: label for label, members in people.items() for i in members}
+            households = form_households(people, features, person_of_record, places)
+            flagged = set(households.flagged_several_households)
+            # Read before _write_people clears every assignment (MEMBER_OF included): household ids stay
+            # stable across re-runs only if the old memberships are known.
+            old_household_of = {row["person_id"]: row["household_id"]
+                                for row in db.stream("resolve/existing_household_links")}
+            identities = _person_identities(db, features, people)
+            household_rows = _household_rows(households, identities.ids, old_household_of)
+
+        with stage("edges_written"):  # what is left of the background edge writes
+            edges.finish()
+    finally:
+        edges.abandon()
 
     with stage("people"):
-        people: dict[int, list[int]] = defaultdict(list)
-        for i, label in enumerate(labels.tolist()):
-            people[label].append(i)
-        places = {label: place_of([features[i] for i in members]) for label, members in people.items()}
-        person_of_record = {features[i].uid: label for label, members in people.items() for i in members}
-        households = form_households(people, features, person_of_record, places)
-        flagged = set(households.flagged_several_households)
-        # Read before _write_people clears every assignment (MEMBER_OF included): household ids stay
-        # stable across re-runs only if the old memberships are known.
-        old_household_of = {row["person_id"]: row["household_id"]
-                            for row in db.stream("resolve/existing_household_links")}
-        person_ids, events = _write_people(db, features, element_ids, people, places, flagged, options)
+        _write_people(db, features, element_ids, people, places, flagged, identities, options)
         del element_ids
         summary.people = len(people)
-        summary.identity_events = dict(Counter(e["kind"] for e in events))
+        summary.identity_events = dict(Counter(e["kind"] for e in identities.events))
 
     with stage("households"):
-        summary.households = _write_households(db, households, person_ids, old_household_of, options.batch_size)
+        summary.households = _write_households(db, household_rows, options.batch_size)
         summary.flagged_several_households = len(flagged)
     return summary
 
@@ -274,7 +306,7 @@ def _join_must_links(components: np.ndarray, must: list[tuple[int, int]]) -> np.
     """Put records a steward confirmed as one person into one component, whatever their scores."""
     if not must:
         return components
-    return components_networkx(len(components), [*must, *_component_chain(components)])
+    return components_igraph(len(components), np.array([*must, *_component_chain(components)], dtype=np.int64))
 
 
 def _component_chain(components: np.ndarray) -> list[tuple[int, int]]:
@@ -380,38 +412,76 @@ def _model(features: Sequence[RecordFeatures], levels: np.ndarray, options: Reso
     return model
 
 
-def _write_edges(db: Database, features: Sequence[RecordFeatures], element_ids: ElementIds, pairs: np.ndarray,
-                 rule_masks: np.ndarray, levels: np.ndarray, weights: np.ndarray, codes: np.ndarray,
-                 model: LinkageModel, options: ResolveOptions) -> int:
+@dataclass(frozen=True)
+class _EdgeRows:
+    """The scored pairs that get a SIMILAR_TO edge, with what each edge stores: a copy of those rows only, so the
+    background writer does not keep every candidate pair's arrays alive into the people stage."""
+
+    pairs: np.ndarray
+    rule_masks: np.ndarray
+    levels: np.ndarray
+    weights: np.ndarray
+    codes: np.ndarray
+
+    @classmethod
+    def above(cls, threshold: float, pairs: np.ndarray, rule_masks: np.ndarray, levels: np.ndarray,
+              weights: np.ndarray, codes: np.ndarray) -> _EdgeRows:
+        # Pairs far below the edge threshold, cannot-links included (mostly household members with far-apart
+        # dates of birth), are not stored: they explain nothing a steward needs, and `explain` recomputes them.
+        rows = np.nonzero(weights >= threshold)[0]
+        return cls(pairs[rows], rule_masks[rows], levels[rows], weights[rows], codes[rows])
+
+
+class _Background:
+    """One call run by a background thread while the caller computes. ``finish`` waits for it and raises what it
+    raised; ``abandon`` (on the way out, after an error elsewhere) asks it to stop at its next batch and waits,
+    so no write of this run goes on once the run has ended."""
+
+    def __init__(self, function: Callable[..., Any], *args: Any) -> None:
+        self.stop = threading.Event()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="resolve-background")
+        self._future = self._pool.submit(function, *args, self.stop)
+
+    def finish(self) -> Any:
+        try:
+            return self._future.result()
+        finally:
+            self._pool.shutdown()
+
+    def abandon(self) -> None:
+        self.stop.set()
+        self._pool.shutdown(wait=True)
+
+
+def _write_edges(db: Database, uids: Sequence[str], element_ids: ElementIds, edges: _EdgeRows, model: LinkageModel,
+                 options: ResolveOptions, stop: threading.Event) -> int:
     db.run("resolve/clear_similarity", {"batch_size": options.batch_size})
     table = model.level_weights()
-    # Pairs far below the edge threshold, cannot-links included (mostly household members with far-apart
-    # dates of birth), are not stored: they explain nothing a steward needs, and `explain` recomputes them.
-    rows = np.nonzero(weights >= options.edge_threshold)[0]
     # Everything per edge is computed for a batch of edges at once (for all edges at once, its lists of
     # Python floats were about 100 MB a million edges); the stored explanation of each distinct level
     # combination and the rule names of each distinct rule mask are built once and shared.
     explanations: dict[bytes, str] = {}
     rule_names: dict[int, list[str]] = {}
-    uids = [f.uid for f in features]
+    pairs, levels = edges.pairs, edges.levels
 
     def batches() -> Iterator[list[dict[str, Any]]]:
-        for start in range(0, len(rows), options.batch_size):
-            batch_rows = rows[start:start + options.batch_size]
-            batch_weights = weights[batch_rows]
-            tf_bits = (batch_weights - model.score_levels(levels[batch_rows], table)).tolist()
+        for start in range(0, len(edges.weights), options.batch_size):
+            if stop.is_set():
+                return
+            batch_weights = edges.weights[start:start + options.batch_size]
+            tf_bits = (batch_weights - model.score_levels(levels[start:start + options.batch_size], table)).tolist()
             rounded = np.round(batch_weights, 3).tolist()
             probabilities = np.round(1.0 / (1.0 + np.power(2.0, -np.clip(batch_weights, -60.0, 60.0))), 6).tolist()
-            a_elements = element_ids.of(pairs[batch_rows, 0])
-            b_elements = element_ids.of(pairs[batch_rows, 1])
+            a_elements = element_ids.of(pairs[start:start + options.batch_size, 0])
+            b_elements = element_ids.of(pairs[start:start + options.batch_size, 1])
             batch = []
-            for k, r in enumerate(batch_rows.tolist()):
+            for k, r in enumerate(range(start, start + len(batch_weights))):
                 key = levels[r].tobytes()
                 explanation = explanations.get(key)
                 if explanation is None:
                     explanation = explanations[key] = _level_explanation(levels[r].tolist(), table)
                 explanation = with_term_frequency(explanation, tf_bits[k])
-                mask = int(rule_masks[r])
+                mask = int(edges.rule_masks[r])
                 rules = rule_names.get(mask)
                 if rules is None:
                     rules = rule_names[mask] = [rule.name for bit, rule in enumerate(BLOCKING_RULES) if mask >> bit & 1]
@@ -419,14 +489,14 @@ def _write_edges(db: Database, features: Sequence[RecordFeatures], element_ids: 
                     "a": uids[pairs[r, 0]], "a_element": a_elements[k], "b": uids[pairs[r, 1]],
                     "b_element": b_elements[k], "weight": rounded[k],
                     "probability": probabilities[k], "explanation": explanation, "rules": rules,
-                    "cannot_link": CANNOT_LINK_REASONS[codes[r]] or None,
+                    "cannot_link": CANNOT_LINK_REASONS[edges.codes[r]] or None,
                 })
             yield batch
 
     # One writer: edges of one batch share records with the next, so two writers could lock each other;
     # the next batch is built while this one is written.
     _write_all(db, "resolve/write_similarity", "edges", batches(), writers=1)
-    return len(rows)
+    return len(edges.weights)
 
 
 def _level_explanation(levels: list[int], table: np.ndarray) -> str:
@@ -435,16 +505,21 @@ def _level_explanation(levels: list[int], table: np.ndarray) -> str:
     return encode_levels(levels, [float(table[ci, lv]) if lv >= 0 else 0.0 for ci, lv in enumerate(levels)])
 
 
-def gds_components(db: Database, n: int, index_of: dict[str, int], threshold: float) -> np.ndarray:
-    """Connected components of the link graph with GDS WCC (records without links are singletons)."""
+def gds_components(db: Database, n: int, links: np.ndarray) -> np.ndarray:
+    """Connected components of the link graph with GDS WCC (records without links are singletons).
+
+    The graph is projected from the links the run holds in memory, as pairs of record positions: it needs
+    neither the SIMILAR_TO edges written first (they are written meanwhile) nor a scan to read them back.
+    """
     name = f"mashgraph-links-{uuid.uuid4().hex[:8]}"
     labels = np.arange(n, dtype=np.int64) + (1 << 40)  # singletons: labels that cannot clash with GDS's
+    if not len(links):
+        return labels
     db.run("resolve/gds_drop_graph", {"graph_name": name})
     try:
-        projected = db.run("resolve/gds_project_links", {"graph_name": name, "threshold": threshold})
-        if projected and projected[0]["nodes"]:
-            for uid, component in _stream_values(db, "resolve/gds_wcc_stream", {"graph_name": name}):
-                labels[index_of[uid]] = component
+        db.run("resolve/gds_project_pairs", {"graph_name": name, "pairs": links.tolist()})
+        for row in db.run("resolve/gds_wcc_positions", {"graph_name": name}):
+            labels[np.asarray(row["positions"], dtype=np.int64)] = np.asarray(row["components"], dtype=np.int64)
     finally:
         db.run("resolve/gds_drop_graph", {"graph_name": name})
     return labels
@@ -495,14 +570,27 @@ def stable_ids(new_groups: dict[int, list[str]], old_id_of: dict[str, str], pref
     return assigned, events
 
 
-def _write_people(db: Database, features: Sequence[RecordFeatures], element_ids: ElementIds,
-                  people: dict[int, list[int]], places: dict[int, PersonPlace], flagged: set[int],
-                  options: ResolveOptions) -> tuple[dict[int, str], list[dict[str, Any]]]:
+@dataclass
+class _PersonIdentities:
+    ids: dict[int, str]  # person label -> person id, stable across runs (stable_ids)
+    events: list[dict[str, Any]]  # the identity journal's new entries
+    kept: set[str]  # ids people held before this run (their nodes exist)
+
+
+def _person_identities(db: Database, features: Sequence[RecordFeatures],
+                       people: dict[int, list[int]]) -> _PersonIdentities:
+    """Each person's id, kept from the run before where the person keeps most of its records."""
     old_person_of = {row["uid"]: row["person_id"] for row in db.stream("resolve/existing_person_links")}
     groups = {label: [features[i].uid for i in members] for label, members in people.items()}
     person_ids, events = stable_ids(groups, old_person_of, "per_")
+    return _PersonIdentities(person_ids, events, set(old_person_of.values()))
+
+
+def _write_people(db: Database, features: Sequence[RecordFeatures], element_ids: ElementIds,
+                  people: dict[int, list[int]], places: dict[int, PersonPlace], flagged: set[int],
+                  identities: _PersonIdentities, options: ResolveOptions) -> None:
+    person_ids, events, kept_ids = identities.ids, identities.events, identities.kept
     db.run("resolve/clear_assignments", {"batch_size": options.batch_size})
-    kept_ids = set(old_person_of.values())
     updated: list[dict[str, Any]] = []
     links: list[dict[str, str]] = []
 
@@ -545,37 +633,47 @@ def _write_people(db: Database, features: Sequence[RecordFeatures], element_ids:
         for offset, event in enumerate(events):
             event["seq"] = seq + offset
         _write_batches(db, "resolve/write_identity_events", "events", events, options.batch_size)
-    return person_ids, events
 
 
-def _write_households(db: Database, result: Any, person_ids: dict[int, str], old_household_of: dict[str, str],
-                      batch_size: int) -> int:
+@dataclass
+class _HouseholdRows:
+    created: list[dict[str, Any]]  # minted by this run: created with their address and members in one statement
+    updated: list[dict[str, Any]]  # kept from the run before
+    links: list[dict[str, Any]]  # memberships of the kept households
+    count: int
+
+
+def _household_rows(result: Any, person_ids: dict[int, str], old_household_of: dict[str, str]) -> _HouseholdRows:
+    """What the households stage writes, with ids kept from the run before where a household keeps most of its
+    members: computed before the people are written (it needs only their ids), while the edges are written."""
     groups: dict[int, list[int]] = defaultdict(list)
     for person, household in result.household_of.items():
         groups[household].append(person)
     household_ids, _events = stable_ids({label: [person_ids[p] for p in members] for label, members in groups.items()},
                                         old_household_of, "hh_")
     kept_ids = set(old_household_of.values())
-    created: list[dict[str, Any]] = []
-    updated: list[dict[str, Any]] = []
-    links: list[dict[str, Any]] = []
+    rows = _HouseholdRows([], [], [], len(groups))
     for label, members in groups.items():
         entry: dict[str, Any] = {"id": household_ids[label], "address_key": result.address_of.get(label),
                                  "size": len(members)}
         memberships = [{"person_id": person_ids[p], "household_id": entry["id"], "evidence": result.evidence[p]}
                        for p in members]
         if entry["id"] in kept_ids:
-            updated.append(entry)
-            links.extend(memberships)
-        else:  # minted by this run: created with its address and members in one statement
+            rows.updated.append(entry)
+            rows.links.extend(memberships)
+        else:
             entry["members"] = memberships
-            created.append(entry)
+            rows.created.append(entry)
+    return rows
+
+
+def _write_households(db: Database, rows: _HouseholdRows, batch_size: int) -> int:
     # New households have their own addresses (one household per address) and disjoint members.
-    _write_batches(db, "resolve/create_households", "households", created, batch_size, writers=2)
-    _write_batches(db, "resolve/write_households", "households", updated, batch_size)
-    _write_batches(db, "resolve/link_persons_to_households", "links", links, batch_size)
+    _write_batches(db, "resolve/create_households", "households", rows.created, batch_size, writers=2)
+    _write_batches(db, "resolve/write_households", "households", rows.updated, batch_size)
+    _write_batches(db, "resolve/link_persons_to_households", "links", rows.links, batch_size)
     db.run("resolve/delete_empty_households")
-    return len(groups)
+    return rows.count
 
 
 def _write_batches(db: Database, statement: str, parameter: str, rows: Sequence[dict[str, Any]],

@@ -32,9 +32,9 @@ from resolvers.comparisons import (
 )
 from resolvers.features import RecordFeatures
 
-__all__ = ["EncodedRecords", "vector_levels"]
+__all__ = ["MAX_SET_WIDTH", "EncodedRecords", "vector_levels"]
 
-_MAX_WIDTH = 16  # values per set-valued field kept (more is vanishingly rare; see _SetColumn)
+MAX_SET_WIDTH = _MAX_WIDTH = 16  # values per set-valued field kept (more is vanishingly rare; see _SetColumn)
 _NATIONAL = ("nhs_number", "upn", "pnc_id")
 _OTHER_EXCLUDED = frozenset({"nhs_number", "upn", "pnc_id", "uprn"})
 
@@ -100,6 +100,12 @@ class EncodedRecords:
         self.family_length = np.array([len(t) for t in self.family_text], dtype=np.int64)
         self.family_parts = _set_matrix(vocab, [f.family_parts for f in features])
         self.family_phonetic = np.array([vocab.code(f.family_phonetic) for f in features], dtype=np.int64)
+        # For blocking (resolvers.blocking._VectorKeys): the canonical given name, the family name's initial,
+        # a usable date's year at any precision, and the code of the empty string (a false value to the rules).
+        self.given_canon = np.array([vocab.code(f.given_canon) for f in features], dtype=np.int64)
+        self.family_initial = np.array([vocab.code(f.family[0]) if f.family else -1 for f in features], dtype=np.int64)
+        self.dob_any_year = np.array([f.dob.year if f.dob.year and f.dob.usable else -1 for f in features],
+                                     dtype=np.int64)
         self.dob = np.array([vocab.code(f.dob.value) if f.dob.usable and f.dob.year else -1 for f in features],
                             dtype=np.int64)
         self.dob_full = np.array([f.full_dob for f in features])
@@ -135,6 +141,7 @@ class EncodedRecords:
         single = [[v for s, vs in f.identifiers.items() if s not in _OTHER_EXCLUDED for v in vs] for f in features]
         self.other_single = np.array([vs[0] if len(vs) == 1 else "" for vs in single], dtype=object)
         self.other_several = np.array([len(vs) > 1 for vs in single])
+        self.empty_code = vocab.codes.get("", -2)
         self.truncated = any(m.shape[1] == _MAX_WIDTH for m in (self.address_keys, self.postcodes, self.mobiles))
 
 

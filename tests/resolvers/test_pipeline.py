@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from graph_model.db import Database
-from resolvers.pipeline import ResolveOptions, resolve_all
+from resolvers.clustering import components_igraph, components_networkx
+from resolvers.pipeline import ResolveOptions, _Background, gds_components, resolve_all
 from tests.resolvers.helpers import household_of, load, person_of, resolve
 
 HOME = {"line1": "10 High Street", "town": "Leeds", "postcode": "LS6 2AB"}
@@ -76,15 +80,78 @@ def test_family_resolves_into_people_and_one_household(db: Database, tmp_path: P
     assert summary.households == 1
 
 
-def test_gds_and_networkx_components_give_the_same_people(db: Database, tmp_path: Path) -> None:
+def test_gds_networkx_and_igraph_components_give_the_same_people(db: Database, tmp_path: Path) -> None:
     load(db, tmp_path, family_records())
     gds = resolve(db, tmp_path, component_engine="gds")
     by_gds = person_of(db)
     nx = resolve(db, tmp_path, component_engine="networkx")
     by_nx = person_of(db)
+    in_memory = resolve(db, tmp_path, component_engine="igraph")
+    by_igraph = person_of(db)
+    default = resolve(db, tmp_path)
     assert gds.component_engine == "gds" and nx.component_engine == "networkx"
-    assert gds.components == nx.components
-    assert by_gds == by_nx  # ids are stable too, so the mappings are equal
+    assert in_memory.component_engine == "igraph"
+    assert default.component_engine == "gds"  # the test server has GDS: the design's engine where present
+    assert gds.components == nx.components == in_memory.components == default.components
+    assert by_gds == by_nx == by_igraph == person_of(db)  # ids are stable too, so the mappings are equal
+
+
+def test_in_memory_components_are_the_connected_components() -> None:
+    rng = np.random.default_rng(3)
+    edges = rng.integers(0, 3000, size=(2500, 2))
+    assert _same_partition(components_igraph(3000, edges), components_networkx(3000, map(tuple, edges.tolist())))
+    assert _same_partition(components_igraph(4, np.zeros((0, 2), dtype=np.int64)), np.arange(4))
+
+
+def test_gds_components_from_record_positions_are_the_connected_components(db: Database) -> None:
+    rng = np.random.default_rng(5)
+    edges = rng.integers(0, 3000, size=(2500, 2))
+    by_gds = gds_components(db, 3000, edges)
+    assert _same_partition(by_gds, components_networkx(3000, map(tuple, edges.tolist())))
+    assert _same_partition(gds_components(db, 4, np.zeros((0, 2), dtype=np.int64)), np.arange(4))
+    graphs, _, _ = db.driver.execute_query("CALL gds.graph.list() YIELD graphName RETURN graphName")
+    assert not [g for g in graphs if g["graphName"].startswith("mashgraph-links-")]  # projections are dropped
+
+
+def _same_partition(a: np.ndarray, b: np.ndarray) -> bool:
+    pairs = set(zip(a.tolist(), b.tolist(), strict=True))
+    return len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
+
+
+def test_a_background_write_stops_at_its_next_batch_when_abandoned_and_reports_its_error() -> None:
+    batches: list[int] = []
+    started = threading.Event()
+
+    def writer(stop: threading.Event) -> int:
+        while not stop.is_set():
+            batches.append(len(batches))
+            started.set()
+            time.sleep(0.01)
+        return len(batches)
+
+    background = _Background(writer)
+    started.wait(5)
+    background.abandon()
+    written = len(batches)
+    time.sleep(0.05)
+    assert written >= 1 and len(batches) == written  # nothing after abandon returned
+
+    def failing(stop: threading.Event) -> None:
+        raise ValueError("write failed")
+
+    with pytest.raises(ValueError, match="write failed"):
+        _Background(failing).finish()
+
+
+def test_edges_are_all_written_when_a_run_returns_and_the_leiden_and_gds_paths_read_them(
+        db: Database, tmp_path: Path) -> None:
+    load(db, tmp_path, family_records())
+    for options in ({}, {"component_engine": "gds"}, {"clustering": "leiden"}):
+        summary = resolve(db, tmp_path, **options)
+        rows, _, _ = db.driver.execute_query("MATCH (:Record)-[s:SIMILAR_TO]->(:Record) RETURN count(s) AS n")
+        assert rows[0]["n"] == summary.edges > 0
+        assert summary.seconds.keys() >= {"edges", "edges_written", "people"}
+        assert_partition(person_of(db), TRUTH)
 
 
 @pytest.mark.parametrize("clustering", ["constrained", "leiden"])
@@ -297,6 +364,24 @@ def test_element_ids_read_for_a_run_are_the_records_own_in_uid_order(db: Databas
     assert [f.uid for f in features] == sorted(stored)
     assert element_ids.of(list(range(len(features)))) == [stored[f.uid] for f in features]
     assert element_ids.strings is None  # Neo4j's shape (prefix:number) is kept compactly
+
+
+def test_records_are_fetched_many_to_a_row_with_the_features_fetch_by_uid_gives(db: Database, tmp_path: Path) -> None:
+    from resolvers.features import COLUMNS, features_from_row, features_from_values
+
+    records = family_records()
+    load(db, tmp_path, records)
+    rows = db.run("resolve/fetch_records", {"batch_size": 5})
+    # 13 records, 5 a row: one Bolt message carries many records (the driver's cost is per message).
+    assert [len(row["records"]) for row in rows] == [5, 5, 3]
+    fetched = {values[0]: values for row in rows for values in row["records"]}
+    assert len(fetched) == len(records)
+    by_uid = db.run("resolve/fetch_records_by_uid", {"uids": sorted(fetched)})
+    assert len(by_uid) == len(records)
+    for row in by_uid:
+        values = fetched[row["uid"]]
+        assert len(values) == len(COLUMNS) + 1 and values[-1].startswith("4:")  # the values, then the elementId
+        assert features_from_values(values[:-1]) == features_from_row(row), row["uid"]
 
 
 @pytest.mark.parametrize("ids", [["4:db:7", "4:db:12", "4:db:3"], ["4:db:7", "other-shape", "4:db:07"]])
