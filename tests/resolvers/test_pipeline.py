@@ -12,7 +12,7 @@ import pytest
 
 from graph_model.db import Database
 from resolvers.clustering import components_igraph, components_networkx
-from resolvers.pipeline import ResolveOptions, _Background, gds_components, resolve_all
+from resolvers.pipeline import ResolveOptions, _Background, gds_components, resolve_all, stable_ids
 from tests.resolvers.helpers import household_of, load, person_of, resolve
 
 HOME = {"line1": "10 High Street", "town": "Leeds", "postcode": "LS6 2AB"}
@@ -396,3 +396,16 @@ def test_element_ids_give_back_what_was_read_in_the_new_order(ids: list[str]) ->
     element_ids.reorder(np.array([2, 0, 1]))
     assert element_ids.of([0, 1, 2]) == [ids[2], ids[0], ids[1]]
     assert element_ids.of(np.array([1])) == [ids[0]]
+
+
+def test_ids_minted_in_one_run_are_distinct_and_old_ids_are_kept() -> None:
+    groups = {label: [f"s:{label}-{k}" for k in range(label % 3 + 1)] for label in range(5000)}
+    ids, events = stable_ids(groups, {}, "per_")
+    assert len(set(ids.values())) == 5000
+    assert all(len(i) == 20 and i.startswith("per_") and int(i[4:], 16) >= 0 for i in ids.values())
+    assert [e["kind"] for e in events] == ["created"] * 5000
+    old = {member: ids[label] for label, members in groups.items() for member in members}
+    groups[5000] = ["s:new"]
+    again, events = stable_ids(groups, old, "per_")
+    assert all(again[label] == ids[label] for label in ids) and again[5000] not in ids.values()
+    assert events == [{"kind": "created", "from_ids": [], "to_ids": [again[5000]], "records": 1}]
