@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 from itertools import chain
+from typing import Any
 
 import numpy as np
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from rapidfuzz.process import cpdist
 
-from graph_model.normalise import dob_relation
+from graph_model.normalise import PartialDate, dob_relation
 from resolvers.comparisons import (
     ADDRESS_SIMILARITY,
     COMPARISONS,
@@ -72,10 +73,9 @@ def _intersects(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return (equal & (left[:, :, None] >= 0)).any(axis=(1, 2))
 
 
-def _day_number(f: RecordFeatures) -> int:
+def _day_number(dob: PartialDate) -> int:
     """A full date of birth as a day number (-1 without one)."""
-    dob = f.dob
-    if not f.full_dob or dob.year is None or dob.month is None or dob.day is None:
+    if dob.year is None or dob.month is None or dob.day is None:
         return -1
     return date(dob.year, dob.month, dob.day).toordinal()
 
@@ -85,64 +85,106 @@ class EncodedRecords:
 
     def __init__(self, features: Sequence[RecordFeatures]) -> None:
         vocab = _Vocabulary()
+        code = vocab.code
         self.features = features
-        self.given = np.array([vocab.code(f.given) for f in features], dtype=np.int64)
-        self.given_text = np.array([f.given or "" for f in features], dtype=object)
-        self.given_groups = _set_matrix(vocab, [f.given_groups for f in features])
-        self.given_initial = np.array([vocab.code(f.given[0]) if f.given else -1 for f in features], dtype=np.int64)
-        self.given_single = np.array([f.given is not None and len(f.given) == 1 for f in features])
-        self.middle_first = np.array([vocab.code(f.middle.split()[0]) if f.middle and f.middle.split() else -1
-                                      for f in features], dtype=np.int64)
-        self.family = np.array([vocab.code(f.family) for f in features], dtype=np.int64)
-        self.family_text = np.array([f.family or "" for f in features], dtype=object)
+        # Every column is computed once per distinct value object and spread to the records by index: the
+        # features share one object per distinct value (resolvers.features.SharedValues), and at 200k records
+        # there are ~5k given names, 28k dates of birth and 45k address sets. Values are visited in the
+        # records' order of first appearance, field by field as before, so every code is what a pass over
+        # the records gives.
+        givens, given_of = _distinct([f.given for f in features])
+        self.given = _spread([code(g) for g in givens], given_of, np.int64)
+        self.given_text = _spread([g or "" for g in givens], given_of, object)
+        groups, groups_of = _distinct([f.given_groups for f in features])
+        self.given_groups = _set_matrix(vocab, groups)[groups_of]
+        self.given_initial = _spread([code(g[0]) if g else -1 for g in givens], given_of, np.int64)
+        self.given_single = _spread([g is not None and len(g) == 1 for g in givens], given_of, bool)
+        middles, middle_of = _distinct([f.middle for f in features])
+        self.middle_first = _spread([code(m.split()[0]) if m and m.split() else -1 for m in middles], middle_of, np.int64)
+        families, family_of = _distinct([f.family for f in features])
+        self.family = _spread([code(f) for f in families], family_of, np.int64)
+        self.family_text = _spread([f or "" for f in families], family_of, object)
         # Lengths once per record, not per pair (converting text columns per chunk of pairs is costly).
-        self.given_length = np.array([len(t) for t in self.given_text], dtype=np.int64)
-        self.family_length = np.array([len(t) for t in self.family_text], dtype=np.int64)
-        self.family_parts = _set_matrix(vocab, [f.family_parts for f in features])
-        self.family_phonetic = np.array([vocab.code(f.family_phonetic) for f in features], dtype=np.int64)
-        # For blocking (resolvers.blocking._VectorKeys): the canonical given name, the family name's initial,
-        # a usable date's year at any precision, and the code of the empty string (a false value to the rules).
-        self.given_canon = np.array([vocab.code(f.given_canon) for f in features], dtype=np.int64)
-        self.family_initial = np.array([vocab.code(f.family[0]) if f.family else -1 for f in features], dtype=np.int64)
-        self.dob_any_year = np.array([f.dob.year if f.dob.year and f.dob.usable else -1 for f in features],
-                                     dtype=np.int64)
-        self.dob = np.array([vocab.code(f.dob.value) if f.dob.usable and f.dob.year else -1 for f in features],
-                            dtype=np.int64)
-        self.dob_full = np.array([f.full_dob for f in features])
-        self.dob_year = np.array([f.dob.year if f.full_dob else -1 for f in features], dtype=np.int64)
-        self.dob_month_day = np.array([(f.dob.month or 0) * 100 + (f.dob.day or 0) if f.full_dob else -1 for f in features],
-                                      dtype=np.int64)
+        self.given_length = _spread([len(g or "") for g in givens], given_of, np.int64)
+        self.family_length = _spread([len(f or "") for f in families], family_of, np.int64)
+        parts_, parts_of = _distinct([f.family_parts for f in features])
+        self.family_parts = _set_matrix(vocab, parts_)[parts_of]
+        phonetics, phonetic_of = _distinct([f.family_phonetic for f in features])
+        self.family_phonetic = _spread([code(p) for p in phonetics], phonetic_of, np.int64)
+        dobs, dob_of = _distinct([f.dob for f in features])
+        full = [d.precision == "day" and d.usable for d in dobs]
+        self.dob = _spread([code(d.value) if d.usable and d.year else -1 for d in dobs], dob_of, np.int64)
+        self.dob_full = _spread(full, dob_of, bool)
+        self.dob_year = _spread([d.year if f else -1 for d, f in zip(dobs, full, strict=True)], dob_of, np.int64)
+        self.dob_month_day = _spread([(d.month or 0) * 100 + (d.day or 0) if f else -1
+                                      for d, f in zip(dobs, full, strict=True)], dob_of, np.int64)
         # Day numbers of full dates: "one calendar day apart" (31 March, 1 April) is a subtraction.
-        self.dob_ordinal = np.array([_day_number(f) for f in features], dtype=np.int64)
+        self.dob_ordinal = _spread([_day_number(d) if f else -1 for d, f in zip(dobs, full, strict=True)], dob_of,
+                                   np.int64)
         self.sex = np.array([{"M": 1, "F": 2}.get(f.sex or "", 0) for f in features], dtype=np.int8)
-        self.current_address = np.array([vocab.code(f.current_address) for f in features], dtype=np.int64)
+        currents, current_of = _distinct([f.current_address for f in features])
+        self.current_address = _spread([code(c) for c in currents], current_of, np.int64)
         # The current address compared for "alike": its key, else the street of an address without one.
-        parts = [address_parts(a) if (a := f.current_address or f.street_address) else None for f in features]
         self.street_only = np.array([not f.current_address and bool(f.street_address) for f in features])
         self.has_place = np.array([has_place(f) for f in features])
-        self.current_numbers = np.array([vocab.code(p[0]) if p else -1 for p in parts], dtype=np.int64)
-        self.current_rest = np.array([p[1] if p else "" for p in parts], dtype=object)
-        self.current_rest_length = np.array([len(t) for t in self.current_rest], dtype=np.int64)
-        self.address_keys = _set_matrix(vocab, [f.address_keys for f in features])
-        self.landlines = _set_matrix(vocab, [f.landlines for f in features])
-        self.postcodes = _set_matrix(vocab, [f.postcodes for f in features])
-        self.other_postcodes = _set_matrix(vocab, [f.other_postcodes for f in features])
-        self.sectors = _set_matrix(vocab, [{p[:-2] for p in f.postcodes} for f in features])
-        self.districts = _set_matrix(vocab, [{p.split(" ")[0] for p in f.postcodes} for f in features])
-        self.mobiles = _set_matrix(vocab, [f.mobiles for f in features])
-        self.emails = _set_matrix(vocab, [f.emails for f in features])
-        self.national = {s: _set_matrix(vocab, [f.identifiers.get(s, ()) for f in features]) for s in _NATIONAL}
-        self.other_values = _set_matrix(vocab, [{f"{s}:{v}" for s, vs in f.identifiers.items()
-                                                 if s not in _OTHER_EXCLUDED for v in vs} for f in features])
-        self.other_schemes = _set_matrix(vocab, [{s for s in f.identifiers if s not in _OTHER_EXCLUDED}
-                                                 for f in features])
+        alike, alike_of = _distinct([f.current_address or f.street_address for f in features])
+        parts = [address_parts(a) if a else None for a in alike]
+        self.current_numbers = _spread([code(p[0]) if p else -1 for p in parts], alike_of, np.int64)
+        self.current_rest = _spread([p[1] if p else "" for p in parts], alike_of, object)
+        self.current_rest_length = _spread([len(p[1]) if p else 0 for p in parts], alike_of, np.int64)
+        self.address_keys = self._sets(vocab, [f.address_keys for f in features])
+        self.landlines = self._sets(vocab, [f.landlines for f in features])
+        postcodes, postcodes_of = _distinct([f.postcodes for f in features])
+        self.postcodes = _set_matrix(vocab, postcodes)[postcodes_of]
+        self.other_postcodes = self._sets(vocab, [f.other_postcodes for f in features])
+        self.sectors = _set_matrix(vocab, [{p[:-2] for p in ps} for ps in postcodes])[postcodes_of]
+        self.districts = _set_matrix(vocab, [{p.split(" ")[0] for p in ps} for ps in postcodes])[postcodes_of]
+        self.mobiles = self._sets(vocab, [f.mobiles for f in features])
+        self.emails = self._sets(vocab, [f.emails for f in features])
+        identifiers, identifiers_of = _distinct([f.identifiers for f in features])
+        self.national = {s: _set_matrix(vocab, [ids.get(s, ()) for ids in identifiers])[identifiers_of]
+                         for s in _NATIONAL}
+        self.other_values = _set_matrix(vocab, [{f"{s}:{v}" for s, vs in ids.items() if s not in _OTHER_EXCLUDED
+                                                 for v in vs} for ids in identifiers])[identifiers_of]
+        self.other_schemes = _set_matrix(vocab, [{s for s in ids if s not in _OTHER_EXCLUDED}
+                                                 for ids in identifiers])[identifiers_of]
         # The value of a record's only other identifier (most records have at most one), for the
         # one-edit level; records with several fall back to the reference comparison.
-        single = [[v for s, vs in f.identifiers.items() if s not in _OTHER_EXCLUDED for v in vs] for f in features]
-        self.other_single = np.array([vs[0] if len(vs) == 1 else "" for vs in single], dtype=object)
-        self.other_several = np.array([len(vs) > 1 for vs in single])
+        single = [[v for s, vs in ids.items() if s not in _OTHER_EXCLUDED for v in vs] for ids in identifiers]
+        self.other_single = _spread([vs[0] if len(vs) == 1 else "" for vs in single], identifiers_of, object)
+        self.other_several = _spread([len(vs) > 1 for vs in single], identifiers_of, bool)
+        # For blocking (resolvers.blocking._VectorKeys), after the scoring columns (their codes stay the
+        # same): the canonical given name, the family name's initial, a usable date's year at any precision,
+        # and the code of the empty string (a false value to the rules).
+        canons, canon_of = _distinct([f.given_canon for f in features])
+        self.given_canon = _spread([code(c) for c in canons], canon_of, np.int64)
+        self.family_initial = _spread([code(f[0]) if f else -1 for f in families], family_of, np.int64)
+        self.dob_any_year = _spread([d.year if d.year and d.usable else -1 for d in dobs], dob_of, np.int64)
         self.empty_code = vocab.codes.get("", -2)
         self.truncated = any(m.shape[1] == _MAX_WIDTH for m in (self.address_keys, self.postcodes, self.mobiles))
+
+    @staticmethod
+    def _sets(vocab: _Vocabulary, values: list[Any]) -> np.ndarray:
+        distinct, index = _distinct(values)
+        return _set_matrix(vocab, distinct)[index]
+
+
+def _distinct(values: list[Any]) -> tuple[list[Any], np.ndarray]:
+    """The distinct objects among ``values`` (by identity: equal values held as separate objects are
+    computed twice, which is only slower) in order of first appearance, and each value's index into them."""
+    ids = np.fromiter(map(id, values), dtype=np.int64, count=len(values))
+    _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    order = np.argsort(first)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return [values[i] for i in first[order].tolist()], rank[inverse.reshape(-1)]
+
+
+def _spread(distinct: list[Any], index: np.ndarray, dtype: Any) -> np.ndarray:
+    """A column of one value per record from one value per distinct object."""
+    column = np.empty(len(distinct), dtype=dtype)
+    column[:] = distinct
+    return column[index]
 
 
 def _jw(left: np.ndarray, right: np.ndarray) -> np.ndarray:

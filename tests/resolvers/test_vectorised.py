@@ -129,3 +129,51 @@ def test_scoring_in_worker_processes_gives_the_levels_of_one_process(monkeypatch
     parallel = scoring.compute_levels(feats, pairs, processes=3)
     assert parallel.shape == (len(pairs), len(COMPARISONS))
     assert np.array_equal(parallel, vector_levels(EncodedRecords(feats), pairs))
+
+
+def test_distinct_objects_in_order_of_first_appearance() -> None:
+    from resolvers.vectorised import _distinct
+
+    a, b = frozenset({"x"}), frozenset({"y"})
+    twin = frozenset({"x"})  # equal to a, another object: computed apart, which only costs time
+    distinct, index = _distinct([b, a, b, None, twin, a])
+    assert [id(v) if v is not None else None for v in distinct] == [id(b), id(a), None, id(twin)]
+    assert index.tolist() == [0, 1, 0, 2, 3, 1]
+    empty, none = _distinct([])
+    assert empty == [] and none.tolist() == []
+
+
+def test_columns_are_the_same_whether_records_share_value_objects_or_not() -> None:
+    import copy
+
+    from resolvers.features import SharedValues, features_from_values
+
+    # Features read by a full run share one object per distinct value; the columns are computed once per
+    # object. The same records with every value its own object must give the same columns, codes included.
+    records = _demo_features(60)
+    shared_values = SharedValues()
+    shared = [features_from_values(_values_of(f), shared_values) for f in records]
+    unshared = [copy.deepcopy(f) for f in records]
+    assert len({id(f.dob) for f in shared}) < len(shared)
+    left, right = EncodedRecords(shared), EncodedRecords(unshared)
+    for name, column in vars(left).items():
+        if name == "features":
+            continue
+        other = vars(right)[name]
+        if isinstance(column, dict):
+            assert column.keys() == other.keys() and all(np.array_equal(column[k], other[k]) for k in column), name
+        elif isinstance(column, np.ndarray):
+            assert column.dtype == other.dtype and np.array_equal(column, other), name
+        else:
+            assert column == other, name
+
+
+def _values_of(f: Any) -> list:
+    """A feature's values as resolve/fetch_records gives them (resolvers.features.COLUMNS order)."""
+    return [f.uid, f.source, f.given_raw, f.family_raw, f.given, f.given_canon, sorted(f.given_groups), f.middle, f.family,
+            list(f.family_parts), f.family_phonetic, f.dob.value, f.sex, f.recorded_at,
+            [{"key": k, "postcode": p, "from": start, "to": end, "current": k == f.current_address}
+             for k, p, start, end in f.address_history],
+            [[p, "mobile"] for p in f.mobiles] + [[p, "landline"] for p in f.landlines], sorted(f.emails),
+            [[s, v] for s, vs in f.identifiers.items() for v in vs], sorted(f.schools),
+            [[u, k, True] for u, k in f.related.items()], f.street_address, None]
