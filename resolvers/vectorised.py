@@ -131,6 +131,7 @@ class EncodedRecords:
         parts = [address_parts(a) if a else None for a in alike]
         self.current_numbers = _spread([code(p[0]) if p else -1 for p in parts], alike_of, np.int64)
         self.current_rest = _spread([p[1] if p else "" for p in parts], alike_of, object)
+        self.current_alike = alike_of  # numbers the current_rest texts (one number, one text) for _jw
         self.current_rest_length = _spread([len(p[1]) if p else 0 for p in parts], alike_of, np.int64)
         self.address_keys = self._sets(vocab, [f.address_keys for f in features])
         self.landlines = self._sets(vocab, [f.landlines for f in features])
@@ -187,8 +188,17 @@ def _spread(distinct: list[Any], index: np.ndarray, dtype: Any) -> np.ndarray:
     return column[index]
 
 
-def _jw(left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    return cpdist(list(left), list(right), scorer=JaroWinkler.normalized_similarity, dtype=np.float64, workers=1)
+def _jw(texts: tuple[np.ndarray, np.ndarray], codes: tuple[np.ndarray, np.ndarray], i: np.ndarray,
+        j: np.ndarray) -> np.ndarray:
+    """Jaro-Winkler similarity of ``texts[0][i]`` and ``texts[1][j]``, computed once per distinct pair of
+    texts: ``codes`` number the texts (equal codes, equal texts; codes >= 0). Candidate pairs repeat name
+    pairs (at 200k records, ~3 million pairs of ~5k given names), and a pair is scored once."""
+    left_codes, right_codes = codes[0][i], codes[1][j]
+    keys = left_codes * (int(right_codes.max(initial=0)) + 1) + right_codes
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    similarity = cpdist(texts[0][i[first]].tolist(), texts[1][j[first]].tolist(),
+                        scorer=JaroWinkler.normalized_similarity, dtype=np.float64, workers=1)
+    return similarity[inverse.reshape(-1)]
 
 
 def _similar_across(e: EncodedRecords, i: np.ndarray, j: np.ndarray, need: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -196,12 +206,14 @@ def _similar_across(e: EncodedRecords, i: np.ndarray, j: np.ndarray, need: np.nd
     name j's given name? (:func:`resolvers.comparisons.similar_names`)"""
     given_as_family = np.zeros(len(i), dtype=bool)
     family_as_given = np.zeros(len(i), dtype=bool)
-    for out, left_text, right_text, left, right, left_length, right_length in (
-            (given_as_family, e.given_text, e.family_text, e.given[i], e.family[j], e.given_length[i], e.family_length[j]),
-            (family_as_given, e.family_text, e.given_text, e.family[i], e.given[j], e.family_length[i], e.given_length[j])):
+    for out, left_text, right_text, left_code, right_code, left_length, right_length in (
+            (given_as_family, e.given_text, e.family_text, e.given, e.family, e.given_length[i], e.family_length[j]),
+            (family_as_given, e.family_text, e.given_text, e.family, e.given, e.family_length[i], e.given_length[j])):
         rows = need & (left_length > 1) & (right_length > 1)
         if rows.any():
-            out[rows] = (left[rows] == right[rows]) | (_jw(left_text[i[rows]], right_text[j[rows]]) >= SWAP_SIMILARITY)
+            left, right = left_code[i[rows]], right_code[j[rows]]
+            out[rows] = (left == right) | (_jw((left_text, right_text), (left_code, right_code), i[rows], j[rows])
+                                           >= SWAP_SIMILARITY)
     return given_as_family, family_as_given
 
 
@@ -217,7 +229,7 @@ def _given(e: EncodedRecords, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     similarity = np.zeros(len(i))
     need = long_enough & ~exact & ~nickname & (a >= 0) & (b >= 0)
     if need.any():
-        similarity[need] = _jw(e.given_text[i][need], e.given_text[j][need])
+        similarity[need] = _jw((e.given_text, e.given_text), (e.given, e.given), i[need], j[need])
     middle = ((e.middle_first[i] >= 0) & (e.middle_first[i] == b)) | ((e.middle_first[j] >= 0) & (e.middle_first[j] == a))
     initial = (e.given_single[i] | e.given_single[j]) & (e.given_initial[i] == e.given_initial[j])
     close = long_enough & (similarity >= 0.92)
@@ -234,7 +246,7 @@ def _family(e: EncodedRecords, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     similarity = np.zeros(len(i))
     need = ~exact & ~parts & (a >= 0) & (b >= 0)
     if need.any():
-        similarity[need] = _jw(e.family_text[i][need], e.family_text[j][need])
+        similarity[need] = _jw((e.family_text, e.family_text), (e.family, e.family), i[need], j[need])
     phonetic = (e.family_phonetic[i] >= 0) & (e.family_phonetic[i] == e.family_phonetic[j])
     given_as_family, family_as_given = _similar_across(e, i, j, (a >= 0) & (b >= 0) & ~exact & ~parts
                                                        & (similarity < 0.92))
@@ -308,7 +320,8 @@ def _location(e: EncodedRecords, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     need = has_a & has_b & ~current & ~any_address & ~landline & ~postcode
     need &= (e.current_rest_length[i] > 0) & (e.current_rest_length[j] > 0)
     if need.any():
-        similar_rest[need] = _jw(e.current_rest[i][need], e.current_rest[j][need]) >= ADDRESS_SIMILARITY
+        similar_rest[need] = _jw((e.current_rest, e.current_rest), (e.current_alike, e.current_alike), i[need],
+                                 j[need]) >= ADDRESS_SIMILARITY
     same_numbers = (e.current_numbers[i] == e.current_numbers[j]) & ~e.street_only[i] & ~e.street_only[j]
     levels = np.select(
         [current, any_address, landline, postcode, similar_rest & same_numbers, similar_rest, no_postcode,
