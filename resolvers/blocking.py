@@ -129,8 +129,12 @@ def candidate_pairs(features: Sequence[RecordFeatures], rules: Sequence[Blocking
     tagged: list[np.ndarray] = []
     for bit, rule in enumerate(rules):
         keyed = vector_keys.keys(rule) if vector_keys is not None else None
-        key_codes, members = keyed if keyed is not None else _rule_keys(features, rule)
-        rule_codes = distinct_sorted(_block_pairs(key_codes, members, n, rule, report))
+        if keyed is None:
+            key_codes, members = _rule_keys(features, rule)
+            ordered = False
+        else:
+            key_codes, members, ordered = keyed
+        rule_codes = distinct_sorted(_block_pairs(key_codes, members, n, rule, report, ordered=ordered))
         del key_codes, members
         if len(rule_codes):
             # Each pair code carries its rule's bit in the low bits (n * n * 32 fits an int64 up to
@@ -195,16 +199,21 @@ def _rule_keys(features: Sequence[RecordFeatures], rule: BlockingRule,
 
 
 def _block_pairs(key_codes: np.ndarray, members: np.ndarray, n: int, rule: BlockingRule,
-                 report: BlockingReport) -> np.ndarray:
+                 report: BlockingReport, ordered: bool = False) -> np.ndarray:
     """Every pair inside each block of 2..cap records, as codes i * n + j (i < j; a pair in two blocks
-    comes twice).
+    comes twice). Keys are any integers, one per distinct key of the rule; ``ordered``: already sorted.
     Blocks of one size are expanded together: their members form a matrix, one row per block."""
     if len(key_codes) == 0:
         return np.empty(0, dtype=np.int64)
-    order = np.argsort(key_codes, kind="stable")
-    members = members[order]
-    sizes = np.bincount(key_codes)
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])  # key codes are dense: block k starts here
+    if not ordered:
+        order = np.argsort(key_codes)  # the members' order inside a block does not matter
+        key_codes, members = key_codes[order], members[order]
+    first_of_key = np.empty(len(key_codes), dtype=bool)
+    first_of_key[0] = True
+    np.not_equal(key_codes[1:], key_codes[:-1], out=first_of_key[1:])
+    starts = np.flatnonzero(first_of_key)
+    del first_of_key
+    sizes = np.diff(starts, append=len(key_codes))
     capped = sizes > rule.cap
     if capped.any():
         report.capped_blocks[rule.name] = int(capped.sum())
@@ -267,14 +276,14 @@ class _VectorKeys:
             "given_birth_year_district": self._given_birth_year_district,
         }
 
-    def keys(self, rule: BlockingRule) -> tuple[np.ndarray, np.ndarray] | None:
-        """(key codes, members) for the rule, as :func:`_rule_keys` gives them up to the keys' numbering;
-        None: key the rule with its own function."""
+    def keys(self, rule: BlockingRule) -> tuple[np.ndarray, np.ndarray, bool] | None:
+        """(keys, members, sorted by key) for the rule: one row per record and distinct key, as
+        :func:`_rule_keys` gives them but for the keys' numbering; None: key the rule with its own function."""
         if BLOCKING_RULES_BY_NAME.get(rule.name) is not rule:
             return None
         if rule.name == "other_identifier_one_edit":
             # Deletions of identifier strings: only the few records with an identifier of another scheme.
-            return _rule_keys(self.features, rule, np.flatnonzero(self.e.other_values[:, 0] >= 0).tolist())
+            return (*_rule_keys(self.features, rule, np.flatnonzero(self.e.other_values[:, 0] >= 0).tolist()), False)
         function = self.functions.get(rule.name)
         if function is None:
             return None
@@ -282,7 +291,14 @@ class _VectorKeys:
         if keyed is None:
             return None
         members, parts = keyed
-        return _dense_keys(members, parts)
+        keys = _combine(parts)
+        if rule.name not in _CROSSED:  # a value of a set, or one key a record: no record has a key twice
+            return keys, members, False
+        # Crossed values can repeat a key (a repeated name part, a given name that is also the family name):
+        # one row per (key, record), sorted by key on the way.
+        n = len(self.features)
+        rows = distinct_sorted(_factorise(keys) * n + members)
+        return rows // n, rows % n, True
 
     def _set(self, matrix: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]] | None:
         if matrix.shape[1] >= MAX_SET_WIDTH:  # some record's set may have been cut
@@ -336,25 +352,24 @@ class _VectorKeys:
         return members, [name, self.year[members], district]
 
 
-def _dense_keys(members: np.ndarray, parts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Key codes 0..k-1 for the tuples of parts (each part >= 0), and the members, one row per distinct
-    (member, key), as :func:`_rule_keys` gives them."""
-    code = np.zeros(len(members), dtype=np.int64)
-    for part in parts:
-        # The tuple so far is numbered densely before the next part is added: the product never overflows.
-        code = _factorise(code) * (int(part.max(initial=0)) + 1) + part
-    code = _factorise(code)
-    if len(code):
-        width = int(code.max()) + 1
-        rows = distinct_sorted(members.astype(np.int64) * width + code)
-        members, code = rows // width, rows % width
-    return code, members.astype(np.int64)
+_CROSSED = frozenset({"given_canonical_surname", "name_postcode", "given_birth_year_district"})
+
+
+def _combine(parts: list[np.ndarray]) -> np.ndarray:
+    """One int64 per tuple of parts (each >= 0): equal tuples, equal keys, and no other."""
+    keys = parts[0].astype(np.int64)
+    for part in parts[1:]:
+        width = int(part.max(initial=0)) + 1
+        if int(keys.max(initial=0)) >= (1 << 62) // width:
+            keys = _factorise(keys)  # renumbered densely first, so the product cannot overflow
+        keys = keys * width + part
+    return keys
 
 
 def _factorise(values: np.ndarray) -> np.ndarray:
     """Each value's rank among the distinct values (0..k-1), by a sort (see :func:`distinct_sorted` on
     numpy's hash table)."""
-    order = np.argsort(values, kind="stable")
+    order = np.argsort(values)
     ordered = values[order]
     new = np.empty(len(values), dtype=np.int64)
     if len(values):

@@ -145,3 +145,19 @@ def test_every_shipped_rule_is_keyed_from_columns() -> None:
     keys = _VectorKeys(feats, EncodedRecords(feats))
     # other_identifier_one_edit is keyed by its own function, over the records with such an identifier only.
     assert [rule.name for rule in BLOCKING_RULES if keys.keys(rule) is None] == []
+
+
+@pytest.mark.parametrize("ordered", [False, True])
+def test_blocks_of_any_integer_keys(ordered: bool) -> None:
+    from resolvers.blocking import BlockingReport, BlockingRule, _block_pairs
+
+    # Keys of combined codes are large and sparse (no bincount over them); a block over the cap is reported.
+    keys = np.array([5, 1 << 50, 5, 1 << 50, 7, 1 << 50, 1 << 50], dtype=np.int64)
+    members = np.array([4, 0, 2, 3, 6, 1, 5], dtype=np.int64)
+    if ordered:
+        order = np.argsort(keys, kind="stable")
+        keys, members = keys[order], members[order]
+    report = BlockingReport()
+    codes = _block_pairs(keys, members, 10, BlockingRule("r", lambda f: [], cap=3), report, ordered=ordered)
+    assert sorted(codes.tolist()) == [2 * 10 + 4]  # the block of 5; the block of four is over the cap
+    assert report.capped_blocks == {"r": 1} and report.largest_capped == {"r": 4}
