@@ -32,6 +32,7 @@ from api.errors import ErrorCode, PolicyInvalid, Unauthenticated
 from api.execution import Outcome, audit_refusal, error_body, execute_operation
 from api.graphql.schema import MashgraphSchema, build_schema
 from api.policy import DEFAULT_POLICY, Policy, load_policy
+from api.service.coalesce import InFlight
 from api.service.scope import Services
 from api.service.warmup import plan_hot_statements
 from api.store import AsyncDatabase, connect_async
@@ -244,12 +245,14 @@ def create_app(settings: ApiSettings, *, driver: AsyncDriver | None = None, poli
         active = driver or connect_async(settings.database)
         db = AsyncDatabase(active, settings.database.neo4j_database, timeout=settings.query_timeout)
         shared_head = SharedHead(settings.audit_shared_head) if settings.audit_shared_head else None
-        audit = AuditLog(db, timeout=settings.audit_timeout, shared_head=shared_head)
+        in_flight = InFlight()  # the requests this process serves: batched reads and appends wait briefly for them
+        audit = AuditLog(db, timeout=settings.audit_timeout, shared_head=shared_head, window=settings.batch_window,
+                         busy=in_flight.others_than)
         watcher: asyncio.Task[None] | None = None
         try:
             await ensure_api_schema(db)
             await audit.start()
-            app.state.services = Services(settings=settings, db=db, policy=policy, audit=audit)
+            app.state.services = Services(settings=settings, db=db, policy=policy, audit=audit, in_flight=in_flight)
             # Before saying ready: the first burst of requests after a Neo4j restart would otherwise each plan
             # the same large statements at once and time out (api/service/warmup.py).
             app.state.planned_statements = await plan_hot_statements(db, app.state.services.restricted_marker)

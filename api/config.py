@@ -63,6 +63,7 @@ _KEYS: dict[str, tuple[str, type]] = {
     "query_timeout": ("MASHGRAPH_QUERY_TIMEOUT", float),
     "audit_timeout": ("MASHGRAPH_AUDIT_TIMEOUT", float),
     "audit_shared_head": ("MASHGRAPH_AUDIT_SHARED_HEAD", Path),
+    "batch_window": ("MASHGRAPH_BATCH_WINDOW", float),
     "max_depth": ("MASHGRAPH_MAX_DEPTH", int),
     "max_aliases": ("MASHGRAPH_MAX_ALIASES", int),
     "max_tokens": ("MASHGRAPH_MAX_TOKENS", int),
@@ -96,6 +97,9 @@ class ApiSettings:
     query_timeout: float = 5.0
     audit_timeout: float = 5.0
     audit_shared_head: Path | None = None  # the workers of `serve --workers N` share the audit head through it
+    # Concurrent requests' shared reads and audit appends start at least this many seconds apart (batched meanwhile):
+    # fewer statements under load, no wait for a request alone (api/service/coalesce.py, api/audit/_log.py).
+    batch_window: float = 0.002
     max_depth: int = 12
     max_aliases: int = 20
     max_tokens: int = 2000
@@ -172,6 +176,8 @@ class ApiSettings:
                 problems.append(f"{_KEYS[key][0]} must be at least 1")
         if values.get("policy_reload_seconds", 0) < 0:
             problems.append("MASHGRAPH_POLICY_RELOAD_SECONDS must not be negative")
+        if not 0 <= values.get("batch_window", 0) <= 1:
+            problems.append("MASHGRAPH_BATCH_WINDOW must be between 0 and 1 (seconds)")
         for key in ("request_timeout", "query_timeout", "audit_timeout"):
             if key in values and values[key] <= 0:
                 problems.append(f"{_KEYS[key][0]} must be positive")

@@ -106,6 +106,18 @@ async def execute_operation(services: Services, schema: MashgraphSchema, princip
                             request_id: str, query: str, variables: dict[str, Any] | None = None,
                             operation_name: str | None = None) -> Outcome:
     """Run one operation for an authenticated caller with a known purpose; audit it; the response."""
+    # Counted while it runs, its audit append included: batched reads and appends wait briefly while others run.
+    services.in_flight.count += 1
+    try:
+        return await _execute_operation(services, schema, principal, purpose, request_id, query, variables,
+                                        operation_name)
+    finally:
+        services.in_flight.count -= 1
+
+
+async def _execute_operation(services: Services, schema: MashgraphSchema, principal: Principal, purpose: str,
+                             request_id: str, query: str, variables: dict[str, Any] | None,
+                             operation_name: str | None) -> Outcome:
     scope = RequestScope(services, principal, purpose, request_id)
     context = AppContext(scope=scope)
     timed_out = False

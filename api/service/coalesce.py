@@ -11,6 +11,13 @@ Nothing is kept: the rows are raw values (before the policy), delivered only to 
 key and judged by the policy in that request, exactly as when each request read them alone; the per-request
 DataLoaders (which hold what one caller may see) stay per request. A read that fails fails every request of its
 batch, as it would have failed each of them.
+
+While other requests of the process are in flight, a read first waits ``window`` seconds (2 ms by default) for
+them to ask too. Taking only the keys of one event-loop turn, a worker of ``serve --workers 2`` under 50 clients
+read ~7 keys a statement (and appended ~7 audit entries a statement): ~0.3 statements a request. What a statement
+costs is mostly per statement: in one process, 50 concurrent single views in batches of 5 instead of 50 cost 1.35
+instead of 0.89 ms of the API's CPU a request and 0.70 instead of 0.25 ms of Neo4j's. A request alone waits for
+nothing.
 """
 
 from __future__ import annotations
@@ -19,20 +26,38 @@ import asyncio
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
-__all__ = ["Coalescer"]
+__all__ = ["Coalescer", "InFlight"]
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
+class InFlight:
+    """How many requests the process is serving: whether a batch is worth waiting for."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def others_than(self, waiting: int) -> bool:
+        """True when more requests are in flight than the ``waiting`` ones (they may join a batch)."""
+        return self.count > waiting
+
+
 class Coalescer(Generic[K, V]):
     """``load(key)`` for concurrent callers, fetched together by ``fetch(keys) -> {key: value}`` (at most
-    ``max_batch`` distinct keys a read); a key the fetch does not return gets ``missing``."""
+    ``max_batch`` distinct keys a read); a key the fetch does not return gets ``missing``. A read waits ``window``
+    seconds for more keys when ``busy(waiting)`` says other requests than the ``waiting`` ones are in flight; else
+    it starts on the next event-loop turn."""
 
-    def __init__(self, fetch: Callable[[list[K]], Awaitable[dict[K, V]]], missing: V, *, max_batch: int = 64) -> None:
+    def __init__(self, fetch: Callable[[list[K]], Awaitable[dict[K, V]]], missing: V, *, max_batch: int = 64,
+                 window: float = 0.0, busy: Callable[[int], bool] | None = None) -> None:
         self._fetch = fetch
         self._missing = missing
         self._max_batch = max_batch
+        self._window = window
+        self._busy = busy
+        self.reads = 0  # fetches started
+        self.keys = 0  # distinct keys fetched (keys / reads: the mean batch)
         self._pending: dict[K, list[asyncio.Future[V]]] = {}
         self._scheduled = False
         self._running: set[asyncio.Task[None]] = set()  # batches in flight (kept referenced until done)
@@ -48,16 +73,22 @@ class Coalescer(Generic[K, V]):
         self._pending.setdefault(key, []).append(future)
         if not self._scheduled:
             self._scheduled = True
-            loop.call_soon(self._dispatch)
+            if self._window > 0 and self._busy is not None and self._busy(1):
+                loop.call_later(self._window, self._dispatch)
+            else:
+                loop.call_soon(self._dispatch)
         return future
 
     def _dispatch(self) -> None:
         self._scheduled = False
+        loop = asyncio.get_running_loop()
         pending, self._pending = self._pending, {}
         keys = list(pending)
+        self.keys += len(keys)
         for start in range(0, len(keys), self._max_batch):
+            self.reads += 1
             batch = {key: pending[key] for key in keys[start:start + self._max_batch]}
-            task = asyncio.get_running_loop().create_task(self._read(batch))
+            task = loop.create_task(self._read(batch))
             self._running.add(task)
             task.add_done_callback(self._running.discard)
 

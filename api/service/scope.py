@@ -29,7 +29,7 @@ from api.service.bundles import (
     parse_person_rows,
     person_from_row,
 )
-from api.service.coalesce import Coalescer
+from api.service.coalesce import Coalescer, InFlight
 from api.service.views import (
     HouseholdView,
     LinkView,
@@ -113,6 +113,8 @@ class Services:
     audit: AuditLog
     resolvers: ResolverServices | None = None  # kept by a policy reload (dataclasses.replace passes it on)
     pdp: PolicyDecisionPoint = field(init=False)
+    # Requests being served (api.execution counts them): shared reads and audit appends wait briefly for them.
+    in_flight: InFlight = field(default_factory=InFlight)
     # Concurrent requests' reads of one statement, sent as one (api/service/coalesce.py): raw rows, nothing kept.
     person_household_counts: Coalescer[str, list[dict[str, Any]]] = field(init=False)
     network_starts: Coalescer[str, dict[str, Any] | None] = field(init=False)
@@ -124,10 +126,14 @@ class Services:
         self.pdp = PolicyDecisionPoint(self.policy)
         if self.resolvers is None:
             self.resolvers = ResolverServices(self.settings)
-        self.person_household_counts = Coalescer(_person_household_counts_reader(self.db, self.restricted_marker), [])
+        window = self.settings.batch_window
+        self.person_household_counts = Coalescer(_person_household_counts_reader(self.db, self.restricted_marker), [],
+                                                 window=window, busy=self.in_flight.others_than)
         self.network_starts = Coalescer(_network_start_reader(self.db, self.settings.hub_max_degree,
-                                                              self.restricted_marker), None)
-        self.break_glass_grants = Coalescer(_break_glass_grants_reader(self.db), {})
+                                                              self.restricted_marker), None,
+                                        window=window, busy=self.in_flight.others_than)
+        self.break_glass_grants = Coalescer(_break_glass_grants_reader(self.db), {}, window=window,
+                                            busy=self.in_flight.others_than)
 
     @property
     def restricted_marker(self) -> str:
