@@ -45,3 +45,24 @@ def test_semicolon_inside_string_is_not_a_second_statement() -> None:
     statement = _parse("area/name", "// Purpose: x\n// Parameters: $a\nRETURN 'a;b' + $a;")
     assert statement.parameters == {"a"}
     assert statement.text.endswith("$a")
+
+
+def test_every_property_index_of_the_schema_is_looked_up_by_some_statement() -> None:
+    """An index costs every write that touches its label, and its population is a share of the schema build after
+    a bulk import: each one the schema creates must serve a lookup somewhere (a property matched in a node pattern
+    or compared with =, STARTS WITH or IN outside a SET). Index names and the API's own copies aside."""
+    statements = cypher.all_statements()
+    lookups = "\n".join(
+        line.split("SET ")[0] for name, statement in statements.items() if not name.startswith(("schema/", "api/index_"))
+        for line in statement.text.splitlines())
+    unused = []
+    for name, statement in statements.items():
+        found = re.fullmatch(r"CREATE INDEX \w+ IF NOT EXISTS FOR \((\w+):(\w+)\) ON \((.+)\)", statement.text.strip())
+        if not name.startswith("schema/") or not found:
+            continue
+        variable, label, columns = found.groups()
+        first = columns.split(",")[0].strip().removeprefix(f"{variable}.")  # a composite index: its first property
+        pattern = rf"\(\w*:{label}\s*\{{[^}}]*\b{first}\s*:|\.{first}\s*(=|STARTS WITH|IN\b)"
+        if not re.search(pattern, lookups):
+            unused.append(name)
+    assert unused == []
