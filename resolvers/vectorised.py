@@ -195,10 +195,14 @@ def _jw(texts: tuple[np.ndarray, np.ndarray], codes: tuple[np.ndarray, np.ndarra
     pairs (at 200k records, ~3 million pairs of ~5k given names), and a pair is scored once."""
     left_codes, right_codes = codes[0][i], codes[1][j]
     keys = left_codes * (int(right_codes.max(initial=0)) + 1) + right_codes
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    similarity = cpdist(texts[0][i[first]].tolist(), texts[1][j[first]].tolist(),
+    # Without return_index numpy sorts with quicksort, not a stable sort: any row of a key is as good.
+    distinct, inverse = np.unique(keys, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    row = np.empty(len(distinct), dtype=np.int64)
+    row[inverse] = np.arange(len(keys))
+    similarity = cpdist(texts[0][i[row]].tolist(), texts[1][j[row]].tolist(),
                         scorer=JaroWinkler.normalized_similarity, dtype=np.float64, workers=1)
-    return similarity[inverse.reshape(-1)]
+    return similarity[inverse]
 
 
 def _similar_across(e: EncodedRecords, i: np.ndarray, j: np.ndarray, need: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
