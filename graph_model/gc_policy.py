@@ -54,6 +54,39 @@ def rare_full_collections(freeze: bool = False) -> Iterator[None]:
                     _froze = False
 
 
+_paused = 0
+_enabled_before_pause = False
+
+
+@contextmanager
+def collections_paused() -> Iterator[None]:
+    """No collection at all while a batch job (inside :func:`rare_full_collections`) builds millions of
+    long-lived objects without reference cycles (the full resolve's read of every record into features),
+    which are then moved out of the collector's sight (``gc.freeze``) until the job ends. Each young and
+    middle collection walked every such object on its way to the oldest generation, for nothing: at 200k
+    records 0.94 s of the read's CPU and 0.14 s of blocking's; with the collector only paused, the first
+    collections after the pause walked them all at once instead (0.53 + 0.61 s). Reference counting frees
+    them as usual; cyclic garbage made meanwhile (the driver's) waits for the first collection after.
+    Outside a batch job only the pause applies. Process-wide, like every setting of the collector; nested
+    and overlapping uses are counted, and the collector comes back as it was, also after a failure."""
+    global _paused, _enabled_before_pause, _froze
+    with _lock:
+        if _paused == 0:
+            _enabled_before_pause = gc.isenabled()
+            gc.disable()
+        _paused += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _paused -= 1
+            if _jobs > 0:  # the job's end unfreezes (rare_full_collections)
+                gc.freeze()
+                _froze = True
+            if _paused == 0 and _enabled_before_pause:
+                gc.enable()
+
+
 def batch_worker_started() -> None:
     """For a worker process that lives for one batch job: what it starts with is never garbage, and
     its full collections are rare for the rest of its life (it is replaced, not reused)."""

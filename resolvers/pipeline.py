@@ -24,7 +24,7 @@ import numpy as np
 import cypher
 from graph_model.db import Database, driver_errors
 from graph_model.errors import DatabaseError
-from graph_model.gc_policy import rare_full_collections
+from graph_model.gc_policy import collections_paused, rare_full_collections
 from graph_model.gds import gds_available
 from resolvers.blocking import BLOCKING_RULES, BlockingReport, candidate_pairs, distinct_sorted
 from resolvers.clustering import Constraints, agglomerate, components_igraph, components_networkx
@@ -125,12 +125,13 @@ def fetch_records(db: Database) -> tuple[list[RecordFeatures], ElementIds]:
     features: list[RecordFeatures] = []
     element_ids = ElementIds()
     width = len(COLUMNS) + 1  # the features' values, then the elementId
-    for (batch,) in _stream_values(db, "resolve/fetch_records", {"batch_size": FETCH_BATCH_SIZE}, ("records",)):
-        for values in batch:
-            if len(values) != width:
-                raise DatabaseError(f"resolve/fetch_records must give {width} values a record")
-            element_ids.append(values.pop())
-            features.append(features_from_values(values, shared))
+    with collections_paused():  # millions of lasting objects, no cycles: see graph_model.gc_policy
+        for (batch,) in _stream_values(db, "resolve/fetch_records", {"batch_size": FETCH_BATCH_SIZE}, ("records",)):
+            for values in batch:
+                if len(values) != width:
+                    raise DatabaseError(f"resolve/fetch_records must give {width} values a record")
+                element_ids.append(values.pop())
+                features.append(features_from_values(values, shared))
     del shared  # the features hold what they need; the lookup tables go
     # One sort of positions by uid orders both (uids are unique): Python's sort of str keys, where numpy's
     # argsort of an object array compared them through the object protocol (0.34 vs 0.07 s at 200k records).

@@ -328,6 +328,60 @@ def test_a_run_makes_full_collections_rare_and_restores_the_thresholds(db: Datab
     assert gc.get_threshold() == before and gc.isenabled()
 
 
+def test_the_records_read_for_a_run_are_built_without_collections_and_kept_out_of_the_collectors_sight(
+        db: Database, tmp_path: Path) -> None:
+    import gc
+
+    load(db, tmp_path, family_records())
+    frozen_before = gc.get_freeze_count()
+    at_stage: dict[str, tuple[int, bool]] = {}
+    collections: list[str] = []
+    stage_now = [""]
+
+    def collected(phase: str, _info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(stage_now[0])
+
+    def on_stage(name: str) -> None:
+        stage_now[0] = name
+        at_stage[name] = (gc.get_freeze_count(), gc.isenabled())
+
+    gc.callbacks.append(collected)
+    try:
+        gc.collect()
+        collections.clear()
+        resolve_all(db, ResolveOptions(model_path=tmp_path / "model.json"), on_stage=on_stage)
+    finally:
+        gc.callbacks.remove(collected)
+    assert "fetch" not in collections  # no collection while the features are built
+    # After the read the features are frozen (out of every collection's walk), the collector runs again ...
+    frozen, enabled = at_stage["blocking"]
+    assert frozen > frozen_before and enabled
+    # ... and the run's end gives them back to it.
+    assert gc.get_freeze_count() == frozen_before and gc.isenabled()
+
+
+def test_collections_paused_outside_a_batch_job_only_pauses() -> None:
+    import gc
+
+    from graph_model.gc_policy import collections_paused
+
+    frozen_before = gc.get_freeze_count()
+    with collections_paused():
+        assert not gc.isenabled()
+        with collections_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer pause still holds
+    assert gc.isenabled() and gc.get_freeze_count() == frozen_before
+    gc.disable()
+    try:
+        with collections_paused():
+            pass
+        assert not gc.isenabled()  # as it was before
+    finally:
+        gc.enable()
+
+
 def test_records_read_for_a_run_share_one_parsed_date_per_date_of_birth(db: Database, tmp_path: Path) -> None:
     from graph_model.normalise import parse_date
     from resolvers.pipeline import fetch_features
