@@ -75,7 +75,10 @@ NETWORK = """query Network($id: ID!) {
 
 
 def environment(port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "MASHGRAPH_"))}
+    # The server's own settings come from here, not from the caller's environment; only the batch window passes
+    # through, to compare settings.
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("NEO4J_", "MASHGRAPH_")) or k == "MASHGRAPH_BATCH_WINDOW"}
     env.update({"MASHGRAPH_DATA_DIR": str(DATA_DIR), "MASHGRAPH_BOLT_PORT": str(BOLT_PORT),
                 "MASHGRAPH_ENV": "development", "MASHGRAPH_JWT_SECRET": SECRET, "COLUMNS": "200"})
     return env
