@@ -1,8 +1,8 @@
 """Records into people: components, then constrained agglomeration inside each component.
 
-Stage 1 splits the work: connected components of the links above the threshold, computed in memory with
-igraph (the links are already in the resolver's memory), or by Neo4j Graph Data Science (WCC) or networkx
-on request; all three give the same partition.
+Stage 1 splits the work: connected components of the links above the threshold, computed by Neo4j Graph
+Data Science (WCC) where the server has it, else in memory with igraph, or by networkx on request; all three
+give the same partition.
 
 Stage 2 clusters each component. Plain connected components chain errors (mother-child via a shared
 name, twins via one similar pair) into families; modularity methods (Louvain/Leiden) split by density

@@ -475,12 +475,13 @@ def _write_edges(db: Database, uids: Sequence[str], element_ids: ElementIds, edg
         for start in range(0, len(edges.weights), options.batch_size):
             if stop.is_set():
                 return
-            batch_weights = edges.weights[start:start + options.batch_size]
-            tf_bits = (batch_weights - model.score_levels(levels[start:start + options.batch_size], table)).tolist()
+            rows = slice(start, start + options.batch_size)
+            batch_weights = edges.weights[rows]
+            tf_bits = (batch_weights - model.score_levels(levels[rows], table)).tolist()
             rounded = np.round(batch_weights, 3).tolist()
             probabilities = np.round(1.0 / (1.0 + np.power(2.0, -np.clip(batch_weights, -60.0, 60.0))), 6).tolist()
-            a_elements = element_ids.of(pairs[start:start + options.batch_size, 0])
-            b_elements = element_ids.of(pairs[start:start + options.batch_size, 1])
+            a_elements = element_ids.of(pairs[rows, 0])
+            b_elements = element_ids.of(pairs[rows, 1])
             batch = []
             for k, r in enumerate(range(start, start + len(batch_weights))):
                 key = levels[r].tobytes()
@@ -522,8 +523,7 @@ def gds_components(db: Database, n: int, links: np.ndarray) -> np.ndarray:
     labels = np.arange(n, dtype=np.int64) + (1 << 40)  # singletons: labels that cannot clash with GDS's
     if not len(links):
         return labels
-    db.run("resolve/gds_drop_graph", {"graph_name": name})
-    try:
+    try:  # the name is new: nothing to drop before projecting
         db.run("resolve/gds_project_pairs", {"graph_name": name, "pairs": links.tolist()})
         for row in db.run("resolve/gds_wcc_positions", {"graph_name": name}):
             labels[np.asarray(row["positions"], dtype=np.int64)] = np.asarray(row["components"], dtype=np.int64)

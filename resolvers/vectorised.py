@@ -35,7 +35,7 @@ from resolvers.features import RecordFeatures
 
 __all__ = ["MAX_SET_WIDTH", "EncodedRecords", "vector_levels"]
 
-MAX_SET_WIDTH = _MAX_WIDTH = 16  # values per set-valued field kept (more is vanishingly rare; see _SetColumn)
+MAX_SET_WIDTH = 16  # values per set-valued field kept (more is vanishingly rare; see _SetColumn)
 _NATIONAL = ("nhs_number", "upn", "pnc_id")
 _OTHER_EXCLUDED = frozenset({"nhs_number", "upn", "pnc_id", "uprn"})
 
@@ -54,7 +54,7 @@ def _set_matrix(vocab: _Vocabulary, values: Sequence[Iterable[str]]) -> np.ndarr
     codes = vocab.codes
     rows = [[codes.setdefault(v, len(codes)) for v in vs] if vs else [] for vs in values]
     lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
-    width = max(1, min(_MAX_WIDTH, int(lengths.max(initial=1))))
+    width = max(1, min(MAX_SET_WIDTH, int(lengths.max(initial=1))))
     # Values are distinct already (sets); over the width, keep the same ones on every run.
     for index in np.nonzero(lengths > width)[0].tolist():
         rows[index] = sorted(set(rows[index]))[:width]
@@ -95,8 +95,7 @@ class EncodedRecords:
         givens, given_of = _distinct([f.given for f in features])
         self.given = _spread([code(g) for g in givens], given_of, np.int64)
         self.given_text = _spread([g or "" for g in givens], given_of, object)
-        groups, groups_of = _distinct([f.given_groups for f in features])
-        self.given_groups = _set_matrix(vocab, groups)[groups_of]
+        self.given_groups = self._sets(vocab, [f.given_groups for f in features])
         self.given_initial = _spread([code(g[0]) if g else -1 for g in givens], given_of, np.int64)
         self.given_single = _spread([g is not None and len(g) == 1 for g in givens], given_of, bool)
         middles, middle_of = _distinct([f.middle for f in features])
@@ -107,8 +106,7 @@ class EncodedRecords:
         # Lengths once per record, not per pair (converting text columns per chunk of pairs is costly).
         self.given_length = _spread([len(g or "") for g in givens], given_of, np.int64)
         self.family_length = _spread([len(f or "") for f in families], family_of, np.int64)
-        parts_, parts_of = _distinct([f.family_parts for f in features])
-        self.family_parts = _set_matrix(vocab, parts_)[parts_of]
+        self.family_parts = self._sets(vocab, [f.family_parts for f in features])
         phonetics, phonetic_of = _distinct([f.family_phonetic for f in features])
         self.family_phonetic = _spread([code(p) for p in phonetics], phonetic_of, np.int64)
         dobs, dob_of = _distinct([f.dob for f in features])
@@ -162,7 +160,7 @@ class EncodedRecords:
         self.family_initial = _spread([code(f[0]) if f else -1 for f in families], family_of, np.int64)
         self.dob_any_year = _spread([d.year if d.year and d.usable else -1 for d in dobs], dob_of, np.int64)
         self.empty_code = vocab.codes.get("", -2)
-        self.truncated = any(m.shape[1] == _MAX_WIDTH for m in (self.address_keys, self.postcodes, self.mobiles))
+        self.truncated = any(m.shape[1] == MAX_SET_WIDTH for m in (self.address_keys, self.postcodes, self.mobiles))
 
     @staticmethod
     def _sets(vocab: _Vocabulary, values: list[Any]) -> np.ndarray:

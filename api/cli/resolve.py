@@ -18,7 +18,8 @@ def model_path() -> Path:
 
 def resolve(
     retrain: bool = typer.Option(False, help="Re-estimate the model even if a saved one exists."),
-    engine: str = typer.Option("auto", help="Components engine: auto (GDS when the server has it, else igraph), gds, igraph or networkx."),
+    engine: str = typer.Option(
+        "auto", help="Components engine: auto (GDS when the server has it, else igraph), gds, igraph or networkx."),
     link_threshold: float = typer.Option(2.0, help="Match weight (bits) from which records may be merged."),
 ) -> None:
     """Resolve every record into people and households (full run)."""
