@@ -245,9 +245,9 @@ def create_app(settings: ApiSettings, *, driver: AsyncDriver | None = None, poli
         active = driver or connect_async(settings.database)
         db = AsyncDatabase(active, settings.database.neo4j_database, timeout=settings.query_timeout)
         shared_head = SharedHead(settings.audit_shared_head) if settings.audit_shared_head else None
-        in_flight = InFlight()  # the requests this process serves: batched reads and appends wait briefly for them
-        audit = AuditLog(db, timeout=settings.audit_timeout, shared_head=shared_head, window=settings.batch_window,
-                         busy=in_flight.others_than)
+        # The requests this process serves: batched reads and appends wait briefly for them.
+        in_flight = InFlight(settings.batch_window)
+        audit = AuditLog(db, timeout=settings.audit_timeout, shared_head=shared_head, in_flight=in_flight)
         watcher: asyncio.Task[None] | None = None
         try:
             await ensure_api_schema(db)

@@ -8,9 +8,10 @@ tamper-evident: ``mashgraph audit verify`` recomputes it.
 
 Appends are group-committed: concurrent requests' entries are chained and written in one
 transaction, and each request waits for the commit of its own entry. While other requests of the
-process are in flight, a write first waits ``window`` seconds for their entries: a statement's cost
-is mostly per statement, not per entry, and writing whatever was pending gave ~7 entries a statement
-at full speed (api/service/coalesce.py has the figures). A request alone waits for nothing.
+process are in flight, a write first waits their ``window`` (api.service.coalesce.InFlight) for their
+entries: a statement's cost is mostly per statement, not per entry, and writing whatever was pending
+gave ~7 entries a statement at full speed (api/service/coalesce.py has the figures). A request alone
+waits for nothing.
 """
 
 from __future__ import annotations
@@ -19,16 +20,19 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from api.audit._chain import GENESIS, ChainReport, ChainVerifier, entry_hash
 from api.audit._shared_head import SharedHead
 from api.errors import AuditUnavailable
 from api.store import AsyncDatabase
 from graph_model.errors import MashgraphError
+
+if TYPE_CHECKING:  # api.service imports this module
+    from api.service.coalesce import InFlight
 
 __all__ = ["AuditEntry", "AuditLog", "ensure_audit_schema"]
 
@@ -92,11 +96,10 @@ class AuditLog:
     """Appends entries to the chain. ``start()`` runs the group-commit writer; without it, appends write directly."""
 
     def __init__(self, db: AsyncDatabase, *, timeout: float = 5.0, shared_head: SharedHead | None = None,
-                 window: float = 0.0, busy: Callable[[int], bool] | None = None) -> None:
+                 in_flight: InFlight | None = None) -> None:
         self.db = db
         self.timeout = timeout
-        self.window = window  # how long a write waits for more entries while other requests are in flight (s)
-        self.busy = busy  # busy(waiting): are more requests in flight than the ``waiting`` ones?
+        self.in_flight = in_flight  # the process's requests: a write waits briefly for more entries while they run
         self.shared_head = shared_head  # the head other processes on this host last wrote (a hint)
         self._pending: list[tuple[dict[str, Any], asyncio.Future[int]]] = []
         self._wakeup: asyncio.Event | None = None
@@ -154,8 +157,9 @@ class AuditLog:
             await self._wakeup.wait()
             self._wakeup.clear()
             while self._pending:
-                if self.window > 0 and self.busy is not None and self.busy(len(self._pending)):
-                    await asyncio.sleep(self.window)
+                delay = self.in_flight.delay(len(self._pending)) if self.in_flight is not None else 0.0
+                if delay > 0:
+                    await asyncio.sleep(delay)
                 batch, self._pending = self._pending[:_MAX_BATCH], self._pending[_MAX_BATCH:]
                 try:
                     seqs = await self._write([properties for properties, _ in batch])

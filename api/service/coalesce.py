@@ -33,29 +33,30 @@ V = TypeVar("V")
 
 
 class InFlight:
-    """How many requests the process is serving: whether a batch is worth waiting for."""
+    """How many requests the process is serving, and how long batched work (shared reads, audit appends) waits
+    for them to join it: ``window`` seconds."""
 
-    def __init__(self) -> None:
+    def __init__(self, window: float = 0.0) -> None:
         self.count = 0
+        self.window = window
 
-    def others_than(self, waiting: int) -> bool:
-        """True when more requests are in flight than the ``waiting`` ones (they may join a batch)."""
-        return self.count > waiting
+    def delay(self, waiting: int) -> float:
+        """How long a batch of the ``waiting`` requests' work waits: ``window`` while more requests than those are
+        in flight (they may join it), else nothing."""
+        return self.window if self.count > waiting else 0.0
 
 
 class Coalescer(Generic[K, V]):
     """``load(key)`` for concurrent callers, fetched together by ``fetch(keys) -> {key: value}`` (at most
-    ``max_batch`` distinct keys a read); a key the fetch does not return gets ``missing``. A read waits ``window``
-    seconds for more keys when ``busy(waiting)`` says other requests than the ``waiting`` ones are in flight; else
-    it starts on the next event-loop turn."""
+    ``max_batch`` distinct keys a read); a key the fetch does not return gets ``missing``. A read waits for more keys
+    as long as ``in_flight`` says (while other requests are in flight); else it starts on the next event-loop turn."""
 
     def __init__(self, fetch: Callable[[list[K]], Awaitable[dict[K, V]]], missing: V, *, max_batch: int = 64,
-                 window: float = 0.0, busy: Callable[[int], bool] | None = None) -> None:
+                 in_flight: InFlight | None = None) -> None:
         self._fetch = fetch
         self._missing = missing
         self._max_batch = max_batch
-        self._window = window
-        self._busy = busy
+        self._in_flight = in_flight
         self.reads = 0  # fetches started
         self.keys = 0  # distinct keys fetched (keys / reads: the mean batch)
         self._pending: dict[K, list[asyncio.Future[V]]] = {}
@@ -73,8 +74,9 @@ class Coalescer(Generic[K, V]):
         self._pending.setdefault(key, []).append(future)
         if not self._scheduled:
             self._scheduled = True
-            if self._window > 0 and self._busy is not None and self._busy(1):
-                loop.call_later(self._window, self._dispatch)
+            delay = self._in_flight.delay(1) if self._in_flight is not None else 0.0
+            if delay > 0:
+                loop.call_later(delay, self._dispatch)
             else:
                 loop.call_soon(self._dispatch)
         return future

@@ -126,14 +126,11 @@ class Services:
         self.pdp = PolicyDecisionPoint(self.policy)
         if self.resolvers is None:
             self.resolvers = ResolverServices(self.settings)
-        window = self.settings.batch_window
         self.person_household_counts = Coalescer(_person_household_counts_reader(self.db, self.restricted_marker), [],
-                                                 window=window, busy=self.in_flight.others_than)
+                                                 in_flight=self.in_flight)
         self.network_starts = Coalescer(_network_start_reader(self.db, self.settings.hub_max_degree,
-                                                              self.restricted_marker), None,
-                                        window=window, busy=self.in_flight.others_than)
-        self.break_glass_grants = Coalescer(_break_glass_grants_reader(self.db), {}, window=window,
-                                            busy=self.in_flight.others_than)
+                                                              self.restricted_marker), None, in_flight=self.in_flight)
+        self.break_glass_grants = Coalescer(_break_glass_grants_reader(self.db), {}, in_flight=self.in_flight)
 
     @property
     def restricted_marker(self) -> str:

@@ -44,11 +44,11 @@ def _staggered(coalescer: Coalescer[str, str | None], keys: str, gap: float) -> 
 
 
 def test_a_read_waits_for_the_requests_in_flight_and_takes_their_keys_too() -> None:
-    fetches, in_flight = Fetches(), InFlight()
+    fetches, in_flight = Fetches(), InFlight(WINDOW)
     in_flight.count = 4  # four requests being served: each asks in turn, 5 ms apart
 
     async def run() -> list[str | None]:
-        coalescer: Coalescer[str, str | None] = Coalescer(fetches, None, window=WINDOW, busy=in_flight.others_than)
+        coalescer: Coalescer[str, str | None] = Coalescer(fetches, None, in_flight=in_flight)
         return list(await _staggered(coalescer, "abcd", 0.005))
 
     assert asyncio.run(run()) == ["aa", "bb", "cc", "dd"]
@@ -56,11 +56,11 @@ def test_a_read_waits_for_the_requests_in_flight_and_takes_their_keys_too() -> N
 
 
 def test_a_request_alone_is_read_at_once() -> None:
-    fetches, in_flight = Fetches(), InFlight()
+    fetches, in_flight = Fetches(), InFlight(WINDOW)
     in_flight.count = 1
 
     async def run() -> float:
-        coalescer: Coalescer[str, str | None] = Coalescer(fetches, None, window=WINDOW, busy=in_flight.others_than)
+        coalescer: Coalescer[str, str | None] = Coalescer(fetches, None, in_flight=in_flight)
         started = time.perf_counter()
         await coalescer.load("a")
         return time.perf_counter() - started
@@ -74,7 +74,7 @@ def test_without_a_window_each_turn_reads_alone() -> None:
     in_flight.count = 4
 
     async def run() -> None:
-        coalescer: Coalescer[str, str | None] = Coalescer(fetches, None, busy=in_flight.others_than)
+        coalescer: Coalescer[str, str | None] = Coalescer(fetches, None, in_flight=in_flight)
         # 200 ms apart: asks closer together can wake in the same event-loop turn on a loaded machine (the process
         # descheduled past two timers) and be read together, as one turn's keys always are.
         await _staggered(coalescer, "abcd", 0.2)
@@ -99,11 +99,11 @@ def _chain(driver: Driver) -> list[dict[str, Any]]:
 
 
 def test_the_audit_writer_gathers_the_entries_of_requests_in_flight(api: ApiServer, driver: Driver) -> None:
-    in_flight = InFlight()
+    in_flight = InFlight(WINDOW)
     in_flight.count = 5  # five requests being served: their entries come 20 ms apart
 
     async def appends() -> tuple[list[int], int]:
-        writer = AuditLog(api.services.db, timeout=60, window=WINDOW, busy=in_flight.others_than)
+        writer = AuditLog(api.services.db, timeout=60, in_flight=in_flight)
         await writer.start()
         try:
             async def append(i: int) -> int:
@@ -123,11 +123,11 @@ def test_the_audit_writer_gathers_the_entries_of_requests_in_flight(api: ApiServ
 
 
 def test_the_entry_of_a_request_alone_is_written_at_once(api: ApiServer, driver: Driver) -> None:
-    in_flight = InFlight()
+    in_flight = InFlight(5.0)
     in_flight.count = 1
 
     async def appends() -> tuple[list[float], int]:
-        writer = AuditLog(api.services.db, timeout=60, window=5.0, busy=in_flight.others_than)
+        writer = AuditLog(api.services.db, timeout=60, in_flight=in_flight)
         await writer.start()
         took = []
         try:
