@@ -146,6 +146,14 @@ def element_text(element: etree._Element, limit: int = 20000) -> str:
     return etree.tostring(element, encoding="unicode")[:limit]
 
 
+def json_text(value: Any, limit: int = 20000) -> str:
+    """A JSON value as text (for the quarantine file), cut at ``limit`` characters; what JSON cannot hold, as its repr."""
+    try:
+        return orjson.dumps(value).decode()[:limit]
+    except TypeError:
+        return repr(value)[:limit]
+
+
 _XSD_VALUE = re.compile(r"'[^']*'(?= is not (?:a valid value|accepted|an element of))")
 _XSD_THE_VALUE = re.compile(r"The value '[^']*'")
 

@@ -46,7 +46,7 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from graph_model.adapters._common import clean, date_part, drop_empty, invert_codes
+from graph_model.adapters._common import clean, date_part, drop_empty, invert_codes, json_text
 from graph_model.ingest.formats import Format, ReadOptions, register
 from graph_model.ingest.readers import SourceItem
 
@@ -130,7 +130,7 @@ def _resource_items(resource: Any, line: int, source: str, *, top_level: bool) -
     """The items of one resource; a Bundle's entries are numbered by entry when the Bundle is the file."""
     if not isinstance(resource, dict):
         yield SourceItem(line, error=f"a FHIR resource must be a JSON object, got {type(resource).__name__}",
-                         text=_dump(resource))
+                         text=json_text(resource))
         return
     kind = resource.get("resourceType")
     if kind == "Bundle":
@@ -142,14 +142,14 @@ def _resource_items(resource: Any, line: int, source: str, *, top_level: bool) -
             inner = entry.get("resource") if isinstance(entry, dict) else None
             number = index if top_level else line
             if inner is None:
-                yield SourceItem(number, error=f"Bundle entry {index} has no resource", text=_dump(entry))
+                yield SourceItem(number, error=f"Bundle entry {index} has no resource", text=json_text(entry))
                 continue
             yield from _resource_items(inner, number, source, top_level=False)
         return
     try:
         record = to_record(resource, source)
     except ResourceRejected as exc:
-        yield SourceItem(line, error=str(exc), text=_dump(resource))
+        yield SourceItem(line, error=str(exc), text=json_text(resource))
         return
     yield SourceItem(line, record=record)
 
@@ -419,13 +419,6 @@ def _iso(value: Any) -> str | None:
     if isinstance(value, dt.date):
         return value.isoformat()
     return clean(value)
-
-
-def _dump(value: Any) -> str:
-    try:
-        return orjson.dumps(value).decode()[:20000]
-    except TypeError:
-        return repr(value)[:20000]
 
 
 def sniff_fhir(path: Path, head: bytes) -> bool:

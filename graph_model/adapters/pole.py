@@ -45,7 +45,7 @@ from typing import Any
 
 import orjson
 
-from graph_model.adapters._common import CsvTable, SideIndex, clean, date_part, drop_empty, invert_codes
+from graph_model.adapters._common import CsvTable, SideIndex, clean, date_part, drop_empty, invert_codes, json_text
 from graph_model.ingest.formats import Format, ReadOptions, register
 from graph_model.ingest.readers import SourceItem
 
@@ -156,22 +156,22 @@ def _persons(entities: Iterator[tuple[int, Any]], side: SideIndex, source: str) 
             continue
         if not isinstance(entity, dict):
             yield SourceItem(line, error=f"a POLE entity must be an object, got {type(entity).__name__}",
-                             text=_dump(entity))
+                             text=json_text(entity))
             continue
         kind = _kind(entity)
         if kind is None:
             shown = entity.get("entity") or entity.get("type")
             if not (isinstance(shown, str) and shown.isidentifier() and len(shown) < 40):
                 shown = "missing"
-            yield SourceItem(line, text=_dump(entity),
+            yield SourceItem(line, text=json_text(entity),
                              error=f"entity kind {shown} is not one of Person, Object, Location, Event, Link")
             continue
         if kind == "Link":
             if not (clean(entity.get("from")) and clean(entity.get("to"))):
-                yield SourceItem(line, error="Link needs both 'from' and 'to' entity ids", text=_dump(entity))
+                yield SourceItem(line, error="Link needs both 'from' and 'to' entity ids", text=json_text(entity))
             continue
         if not clean(entity.get("id")):
-            yield SourceItem(line, error=f"{kind} has no id", text=_dump(entity))
+            yield SourceItem(line, error=f"{kind} has no id", text=json_text(entity))
             continue
         if kind != "Person":
             continue
@@ -349,13 +349,6 @@ def _index_csv(side: SideIndex, path: Path, kind: str, id_column: str | None) ->
                     side.add("alias", person_ref, values)
             elif values.get(id_column or ""):
                 _index(side, {**values, "entity": kind, "id": values[id_column or ""]})
-
-
-def _dump(value: Any) -> str:
-    try:
-        return orjson.dumps(value).decode()[:20000]
-    except TypeError:
-        return repr(value)[:20000]
 
 
 def sniff_pole(path: Path, head: bytes) -> bool:
