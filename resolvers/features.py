@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from sys import intern
 from typing import TYPE_CHECKING, Any
@@ -76,14 +76,19 @@ class SharedValues:
     and lookup gives the same answer) took 20k synthetic records' features from 2.9 KB to 1.3 KB a
     record (read as the driver gives them, every value a new string). Only for values nothing mutates:
     frozensets, tuples, strings, parsed dates, and identifier mappings (read-only by contract).
+
+    ``derived`` keeps what was built from each distinct list a record read (its addresses, phones,
+    identifiers) by that list's values: the members of a household read the same lists, and building
+    the sets again for each (sorting, interning, a frozenset per field) was most of the read's Python.
     """
 
-    __slots__ = ("dates", "identifiers", "values")
+    __slots__ = ("dates", "derived", "identifiers", "values")
 
     def __init__(self) -> None:
         self.values: dict[Any, Any] = {}
         self.dates: dict[Any, PartialDate] = {}
         self.identifiers: dict[tuple[tuple[str, frozenset[str]], ...], dict[str, frozenset[str]]] = {}
+        self.derived: dict[Any, Any] | None = {}
 
     def one(self, value: Any) -> Any:
         """The shared object equal to ``value`` (a frozenset, tuple or string)."""
@@ -105,6 +110,10 @@ class _Unshared(SharedValues):
     """Every value its own object (a single record: nothing to share)."""
 
     __slots__ = ()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.derived = None
 
     def one(self, value: Any) -> Any:
         return value
@@ -140,37 +149,33 @@ def features_from_values(values: Sequence[Any], shared: SharedValues = _UNSHARED
      family_phonetic, dob, sex, recorded_at, addresses, phones, emails, identifier_pairs, schools,
      related_rows, street_address, unkeyed_postcodes) = values
     # Names, sources and places repeat across records: one shared string each keeps a million records'
-    # features in memory (the driver makes a new string for every value it reads).
-    source = intern(source)
-    given, given_canon, family, family_phonetic, middle = (
-        _shared(given), _shared(given_canon), _shared(family), _shared(family_phonetic), _shared(middle))
-    one = shared.one
-    history: tuple[tuple[str, str | None, str | None, str | None], ...] = ()
-    current = None
-    address_keys, postcodes, other_postcodes = _EMPTY, _EMPTY, _EMPTY
+    # features in memory (the driver makes a new string for every value it reads). Not recorded_at: nearly
+    # every record has its own.
+    one, derived = shared.one, shared.derived
+    places: _Places = _NO_PLACES
     if addresses:
-        history = one(tuple(sorted((one((intern(a["key"]), _shared(a.get("postcode")), _shared(a.get("from")),
-                                        _shared(a.get("to"))))
-                                    for a in addresses),
-                                   key=lambda a: (a[3] is None, a[2] or ""), reverse=True)))
-        current = next((a["key"] for a in addresses if a.get("current")), None)
-        if current is None and history[0][3] is None:
-            current = history[0][0]
-        current = _shared(current)
-        address_keys = one(frozenset(a[0] for a in history))
-        postcodes = one(frozenset(a[1] for a in history if a[1]))
-        other_postcodes = one(frozenset(a["other_postcode"] for a in addresses if a.get("other_postcode")))
-    identifiers: dict[str, frozenset[str]] = _NO_IDENTIFIERS
+        if derived is None:
+            places = _places(addresses, one)
+        else:
+            address_key = tuple(map(tuple, addresses))
+            places = derived.get(address_key) or derived.setdefault(address_key, _places(addresses, one))
+    history, current, address_keys, postcodes, other_postcodes = places
+    identifiers: Mapping[str, frozenset[str]] = _NO_IDENTIFIERS
     if identifier_pairs:
-        grouped: dict[str, set[str]] = {}
-        for scheme, value in identifier_pairs:
-            grouped.setdefault(scheme, set()).add(value)
-        identifiers = shared.mapping({intern(k): frozenset(v) for k, v in grouped.items()})
+        if derived is None:
+            identifiers = _identifiers(identifier_pairs, shared)
+        else:
+            identifier_key = ("identifiers", tuple(map(tuple, identifier_pairs)))
+            identifiers = (derived.get(identifier_key)
+                           or derived.setdefault(identifier_key, _identifiers(identifier_pairs, shared)))
     mobiles, landlines = _EMPTY, _EMPTY
     if phones:
-        mobiles = one(frozenset(p for p, kind in phones if kind == "mobile"))
-        landlines = one(frozenset(p for p, kind in phones if kind != "mobile"))
-    related: dict[str, str] = _NO_RELATIONSHIPS
+        if derived is None:
+            mobiles, landlines = _phones(phones, one)
+        else:
+            phone_key = ("phones", tuple(map(tuple, phones)))
+            mobiles, landlines = derived.get(phone_key) or derived.setdefault(phone_key, _phones(phones, one))
+    related: Mapping[str, str] = _NO_RELATIONSHIPS
     if related_rows:
         # A related record's uid is the same string as that record's own uid (both go through ``one``).
         related = {one(other): intern(kind if outgoing else _INVERSE.get(kind, kind))
@@ -182,17 +187,17 @@ def features_from_values(values: Sequence[Any], shared: SharedValues = _UNSHARED
         other_postcodes = one(other_postcodes | {p for p in unkeyed_postcodes if " " not in p})
     return RecordFeatures(
         uid=one(uid),
-        source=source,
-        given=given,
-        given_canon=given_canon,
+        source=intern(source),
+        given=None if given is None else intern(given),
+        given_canon=None if given_canon is None else intern(given_canon),
         given_groups=one(frozenset(given_groups)) if given_groups else _EMPTY,
-        middle=middle,
-        family=family,
+        middle=None if middle is None else intern(middle),
+        family=None if family is None else intern(family),
         family_parts=one(tuple(family_parts)) if family_parts else (),
-        family_phonetic=family_phonetic,
+        family_phonetic=None if family_phonetic is None else intern(family_phonetic),
         dob=shared.date(dob),
         sex=sex if sex in ("M", "F") else None,
-        recorded_at=_shared(recorded_at),
+        recorded_at=recorded_at,
         address_keys=address_keys,
         current_address=current,
         postcodes=postcodes,
@@ -203,11 +208,42 @@ def features_from_values(values: Sequence[Any], shared: SharedValues = _UNSHARED
         identifiers=identifiers,
         schools=one(frozenset(schools)) if schools else _EMPTY,
         related=related,
-        given_raw=_shared(given_raw),
-        family_raw=_shared(family_raw),
+        given_raw=None if given_raw is None else intern(given_raw),
+        family_raw=None if family_raw is None else intern(family_raw),
         other_postcodes=other_postcodes,
-        street_address=_shared(street_address),
+        street_address=None if street_address is None else intern(street_address),
     )
+
+
+# A record's places from its addresses: history (newest first), current address key, address keys, UK postcodes
+# and other postal codes.
+_Places = tuple[tuple[tuple[str, str | None, str | None, str | None], ...], str | None, frozenset[str],
+                frozenset[str], frozenset[str]]
+_NO_PLACES: _Places = ((), None, _EMPTY, _EMPTY, _EMPTY)
+
+
+def _places(addresses: Sequence[Sequence[Any]], one: Callable[[Any], Any]) -> _Places:
+    """Rows of [key, postcode, other_postcode, from, to, current], as resolve/fetch_records reads them."""
+    history = one(tuple(sorted((one((intern(key), _shared(postcode), _shared(start), _shared(end)))
+                                for key, postcode, _other, start, end, _current in addresses),
+                               key=lambda a: (a[3] is None, a[2] or ""), reverse=True)))
+    current = next((row[0] for row in addresses if row[5]), None)
+    if current is None and history[0][3] is None:
+        current = history[0][0]
+    return (history, _shared(current), one(frozenset(a[0] for a in history)),
+            one(frozenset(a[1] for a in history if a[1])), one(frozenset(row[2] for row in addresses if row[2])))
+
+
+def _identifiers(pairs: Sequence[Sequence[str]], shared: SharedValues) -> Mapping[str, frozenset[str]]:
+    grouped: dict[str, set[str]] = {}
+    for scheme, value in pairs:
+        grouped.setdefault(scheme, set()).add(value)
+    return shared.mapping({intern(k): frozenset(v) for k, v in grouped.items()})
+
+
+def _phones(phones: Sequence[Sequence[str]], one: Callable[[Any], Any]) -> tuple[frozenset[str], frozenset[str]]:
+    return (one(frozenset(p for p, kind in phones if kind == "mobile")),
+            one(frozenset(p for p, kind in phones if kind != "mobile")))
 
 
 def features_from_record(record: Mapping[str, Any]) -> RecordFeatures:
@@ -229,9 +265,8 @@ def features_from_prepared(prepared: PreparedRecord) -> RecordFeatures:
         "family_parts": props.get("family_parts"), "family_phonetic": props.get("family_phonetic"),
         "dob": props.get("dob"), "sex": props.get("sex"), "recorded_at": props.get("recorded_at"),
         "given_raw": props.get("given_name"), "family_raw": props.get("family_name"),
-        "addresses": [{"key": a["key"], "postcode": a["node"]["postcode"],
-                       "other_postcode": a["node"].get("other_postcode"), "from": a["from"], "to": a["to"],
-                       "current": a["current"]} for a in prepared.addresses if not a["node"].get("placeholder")],
+        "addresses": [[a["key"], a["node"]["postcode"], a["node"].get("other_postcode"), a["from"], a["to"],
+                       a["current"]] for a in prepared.addresses if not a["node"].get("placeholder")],
         "phones": [[p["e164"], p["kind"]] for p in prepared.phones],
         "emails": [e["address"] for e in prepared.emails],
         "identifiers": [[i["scheme"], i["value"]] for i in prepared.identifiers if i["valid"]],

@@ -74,8 +74,7 @@ WITH collect(o {
        family_parts: o.family_parts, family_phonetic: o.family_phonetic, dob: o.dob, sex: o.sex,
        recorded_at: o.recorded_at,
        addresses: [(o)-[h:HAS_ADDRESS]->(a:Address) WHERE a.placeholder IS NULL OR NOT a.placeholder
-                   | {key: a.key, postcode: a.postcode, other_postcode: a.other_postcode, from: h.from, to: h.to,
-                    current: h.current}],
+                   | [a.key, a.postcode, a.other_postcode, h.from, h.to, h.current]],
        street_address: o.street_address, unkeyed_postcodes: o.unkeyed_postcodes,
        phones: [(o)-[:HAS_PHONE]->(ph:Phone) | [ph.e164, ph.kind]],
        emails: [(o)-[:HAS_EMAIL]->(e:Email) | e.address],

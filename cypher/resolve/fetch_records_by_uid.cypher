@@ -8,7 +8,7 @@ RETURN r.uid AS uid, r.source AS source, r.given_name AS given_raw, r.family_nam
        r.family_parts AS family_parts, r.family_phonetic AS family_phonetic, r.dob AS dob, r.sex AS sex,
        r.recorded_at AS recorded_at,
        [(r)-[h:HAS_ADDRESS]->(a:Address) WHERE a.placeholder IS NULL OR NOT a.placeholder
-          | {key: a.key, postcode: a.postcode, other_postcode: a.other_postcode, from: h.from, to: h.to, current: h.current}] AS addresses,
+          | [a.key, a.postcode, a.other_postcode, h.from, h.to, h.current]] AS addresses,
        [(r)-[:HAS_PHONE]->(p:Phone) | [p.e164, p.kind]] AS phones,
        [(r)-[:HAS_EMAIL]->(e:Email) | e.address] AS emails,
        [(r)-[:HAS_IDENTIFIER]->(i:Identifier) WHERE i.valid | [i.scheme, i.value]] AS identifiers,

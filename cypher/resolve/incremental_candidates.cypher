@@ -67,8 +67,7 @@ RETURN
      family_parts: x.family_parts, family_phonetic: x.family_phonetic, dob: x.dob, sex: x.sex,
      recorded_at: x.recorded_at,
      addresses: [(x)-[h:HAS_ADDRESS]->(a:Address) WHERE a.placeholder IS NULL OR NOT a.placeholder
-                 | {key: a.key, postcode: a.postcode, other_postcode: a.other_postcode, from: h.from, to: h.to,
-                   current: h.current}],
+                 | [a.key, a.postcode, a.other_postcode, h.from, h.to, h.current]],
      street_address: x.street_address, unkeyed_postcodes: x.unkeyed_postcodes,
      phones: [(x)-[:HAS_PHONE]->(p:Phone) | [p.e164, p.kind]],
      emails: [(x)-[:HAS_EMAIL]->(e:Email) | e.address],

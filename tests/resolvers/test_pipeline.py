@@ -421,7 +421,7 @@ def test_element_ids_read_for_a_run_are_the_records_own_in_uid_order(db: Databas
 
 
 def test_records_are_fetched_many_to_a_row_with_the_features_fetch_by_uid_gives(db: Database, tmp_path: Path) -> None:
-    from resolvers.features import COLUMNS, features_from_row, features_from_values
+    from resolvers.features import COLUMNS, SharedValues, features_from_row, features_from_values
 
     records = family_records()
     load(db, tmp_path, records)
@@ -436,6 +436,13 @@ def test_records_are_fetched_many_to_a_row_with_the_features_fetch_by_uid_gives(
         values = fetched[row["uid"]]
         assert len(values) == len(COLUMNS) + 1 and values[-1].startswith("4:")  # the values, then the elementId
         assert features_from_values(values[:-1]) == features_from_row(row), row["uid"]
+    # Read together, as a full run reads them, records share what they read alike (a family's address lists,
+    # built once) and each gets the features it gets read alone.
+    shared = SharedValues()
+    together = [features_from_values(values[:-1], shared) for values in fetched.values()]
+    assert together == [features_from_values(values[:-1]) for values in fetched.values()]
+    histories = [f.address_history for f in together if f.address_history]
+    assert len({id(h) for h in histories}) == len(set(histories)) < len(histories)
 
 
 @pytest.mark.parametrize("ids", [["4:db:7", "4:db:12", "4:db:3"], ["4:db:7", "other-shape", "4:db:07"]])

@@ -178,8 +178,7 @@ def _values_of(f: Any) -> list:
     """A feature's values as resolve/fetch_records gives them (resolvers.features.COLUMNS order)."""
     return [f.uid, f.source, f.given_raw, f.family_raw, f.given, f.given_canon, sorted(f.given_groups), f.middle, f.family,
             list(f.family_parts), f.family_phonetic, f.dob.value, f.sex, f.recorded_at,
-            [{"key": k, "postcode": p, "from": start, "to": end, "current": k == f.current_address}
-             for k, p, start, end in f.address_history],
+            [[k, p, None, start, end, k == f.current_address] for k, p, start, end in f.address_history],
             [[p, "mobile"] for p in f.mobiles] + [[p, "landline"] for p in f.landlines], sorted(f.emails),
             [[s, v] for s, vs in f.identifiers.items() for v in vs], sorted(f.schools),
             [[u, k, True] for u, k in f.related.items()], f.street_address, None]
