@@ -46,7 +46,7 @@ from resolvers.vectorised import EncodedRecords
 DEFAULT_MODEL = Path(__file__).parent / "data" / "default_model.json"
 MIN_RECORDS_TO_TRAIN = 2000
 
-__all__ = ["ResolveOptions", "ResolveSummary", "resolve_all", "stable_ids"]
+__all__ = ["PreviousIds", "ResolveOptions", "ResolveSummary", "resolve_all", "stable_ids"]
 
 
 @dataclass(frozen=True)
@@ -117,21 +117,37 @@ def fetch_features(db: Database) -> list[RecordFeatures]:
 FETCH_BATCH_SIZE = 1_000
 
 
-def fetch_records(db: Database) -> tuple[list[RecordFeatures], ElementIds]:
-    """Every record's features, sorted by uid, and each one's elementId (same order): the writes find records
-    by it, a seek, where a lookup by uid in a write transaction is a locking unique-index seek that opened a
-    fresh index reader each time (about 15% of the server's CPU in a full run at 200k records)."""
+@dataclass
+class PreviousIds:
+    """The people and households the records resolved to before this run: re-runs keep their ids (stable_ids)."""
+
+    person_of: dict[str, str] = field(default_factory=dict)  # record uid -> person id
+    household_of: dict[str, str] = field(default_factory=dict)  # person id -> household id
+
+
+def fetch_records(db: Database) -> tuple[list[RecordFeatures], ElementIds, PreviousIds]:
+    """Every record's features, sorted by uid, each one's elementId (same order), and the ids of the people and
+    households they resolved to before. The writes find records by elementId, a seek, where a lookup by uid in a
+    write transaction is a locking unique-index seek that opened a fresh index reader each time (about 15% of the
+    server's CPU in a full run at 200k records)."""
     shared = SharedValues()
     features: list[RecordFeatures] = []
     element_ids = ElementIds()
-    width = len(COLUMNS) + 1  # the features' values, then the elementId
+    previous = PreviousIds()
+    width = len(COLUMNS) + 3  # the features' values, then the elementId, the person's and the household's ids
     with collections_paused():  # millions of lasting objects, no cycles: see graph_model.gc_policy
         for (batch,) in _stream_values(db, "resolve/fetch_records", {"batch_size": FETCH_BATCH_SIZE}, ("records",)):
             for values in batch:
                 if len(values) != width:
                     raise DatabaseError(f"resolve/fetch_records must give {width} values a record")
+                household_id, person_id = values.pop(), values.pop()
                 element_ids.append(values.pop())
-                features.append(features_from_values(values, shared))
+                record = features_from_values(values, shared)
+                features.append(record)
+                if person_id is not None:
+                    previous.person_of[record.uid] = person_id
+                    if household_id is not None:
+                        previous.household_of[person_id] = household_id
     del shared  # the features hold what they need; the lookup tables go
     # One sort of positions by uid orders both (uids are unique): Python's sort of str keys, where numpy's
     # argsort of an object array compared them through the object protocol (0.34 vs 0.07 s at 200k records).
@@ -140,7 +156,7 @@ def fetch_records(db: Database) -> tuple[list[RecordFeatures], ElementIds]:
     del uids
     element_ids.reorder(np.array(order, dtype=np.int64))
     features[:] = [features[i] for i in order]
-    return features, element_ids
+    return features, element_ids, previous
 
 
 class ElementIds:
@@ -204,7 +220,7 @@ def _resolve_all(db: Database, options: ResolveOptions, on_stage: Callable[[str]
     summary = ResolveSummary()
     stage = _Stages(summary, on_stage)
     with stage("fetch"):
-        features, element_ids = fetch_records(db)
+        features, element_ids, previous = fetch_records(db)
     summary.records = len(features)
     index_of = {f.uid: i for i, f in enumerate(features)}
 
@@ -285,12 +301,11 @@ def _resolve_all(db: Database, options: ResolveOptions, on_stage: Callable[[str]
             person_of_record = {features[i].uid: label for label, members in people.items() for i in members}
             households = form_households(people, features, person_of_record, places)
             flagged = set(households.flagged_several_households)
-            # Read before _write_people clears every assignment (MEMBER_OF included): household ids stay
-            # stable across re-runs only if the old memberships are known.
-            old_household_of = {row["person_id"]: row["household_id"]
-                                for row in db.stream("resolve/existing_household_links")}
-            identities = _person_identities(db, features, people)
-            household_rows = _household_rows(households, identities.ids, old_household_of)
+            # The old assignments were read with the records, before _write_people clears them (MEMBER_OF
+            # included): person and household ids stay stable across re-runs only if they are known.
+            identities = _person_identities(features, people, previous.person_of)
+            household_rows = _household_rows(households, identities.ids, previous.household_of)
+            del previous
 
         with stage("edges_written"):  # what is left of the background edge writes
             edges.finish()
@@ -587,10 +602,9 @@ class _PersonIdentities:
     kept: set[str]  # ids people held before this run (their nodes exist)
 
 
-def _person_identities(db: Database, features: Sequence[RecordFeatures],
-                       people: dict[int, list[int]]) -> _PersonIdentities:
+def _person_identities(features: Sequence[RecordFeatures], people: dict[int, list[int]],
+                       old_person_of: dict[str, str]) -> _PersonIdentities:
     """Each person's id, kept from the run before where the person keeps most of its records."""
-    old_person_of = {row["uid"]: row["person_id"] for row in db.stream("resolve/existing_person_links")}
     groups = {label: [features[i].uid for i in members] for label, members in people.items()}
     person_ids, events = stable_ids(groups, old_person_of, "per_")
     return _PersonIdentities(person_ids, events, set(old_person_of.values()))

@@ -4,7 +4,9 @@
 //          and the record's elementId (the full resolve's writes find each record by it: a seek, where a
 //          lookup by uid in a write transaction is a locking unique-index seek with a fresh index reader).
 //          Records come $batch_size to a result row, each as a list of values in the order of
-//          resolvers.features.COLUMNS then the elementId: the driver's cost is per Bolt message and per
+//          resolvers.features.COLUMNS, then the elementId, the id of the person it resolves to now and that
+//          person's household's id (or nulls: re-runs keep person and household ids with them; read apart, a
+//          row each, they took ~2 s of Python at 200k records). The driver's cost is per Bolt message and per
 //          value, and a message per record with named columns cost it ~40% more Python CPU at 200k records.
 //          Addresses, phones and identifiers as lists of values, not maps (a shape the reader can key by: the
 //          members of a household read the same lists, see resolvers.features.SharedValues).
@@ -19,7 +21,8 @@ UNWIND range(0, size(records) - 1, $batch_size) AS start
 CALL (records, start) {
   UNWIND records[start..start + $batch_size] AS r
   WITH r, properties(r) AS p,
-       [(r)-[x:HAS_ADDRESS|HAS_PHONE|HAS_EMAIL|HAS_IDENTIFIER|ATTENDS]->(o) | [type(x), x, o]] AS links
+       [(r)-[x:HAS_ADDRESS|HAS_PHONE|HAS_EMAIL|HAS_IDENTIFIER|ATTENDS|RESOLVES_TO]->(o) | [type(x), x, o]] AS links
+  WITH r, p, links, [t IN links WHERE t[0] = 'RESOLVES_TO' | t[2]][0] AS person
   RETURN collect([p.uid, p.source, p.given_name, p.family_name, p.given_norm, p.given_canon,
                   p.given_groups, p.middle_norm, p.family_norm,
                   p.family_parts, p.family_phonetic, p.dob, p.sex,
@@ -31,6 +34,7 @@ CALL (records, start) {
                   [t IN links WHERE t[0] = 'HAS_IDENTIFIER' AND t[2].valid | [t[2].scheme, t[2].value]],
                   [t IN links WHERE t[0] = 'ATTENDS' | t[2].urn],
                   [(r)-[rel:RELATED]-(o:Record) | [o.uid, rel.type, startNode(rel) = r]],
-                  p.street_address, p.unkeyed_postcodes, elementId(r)]) AS batch
+                  p.street_address, p.unkeyed_postcodes, elementId(r),
+                  person.id, [(person)-[:MEMBER_OF]->(h:Household) | h.id][0]]) AS batch
 }
 RETURN batch AS records

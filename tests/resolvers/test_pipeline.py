@@ -411,13 +411,29 @@ def test_element_ids_read_for_a_run_are_the_records_own_in_uid_order(db: Databas
     from resolvers.pipeline import fetch_records
 
     load(db, tmp_path, family_records())
-    features, element_ids = fetch_records(db)
+    features, element_ids, previous = fetch_records(db)
+    assert previous.person_of == {} and previous.household_of == {}  # never resolved
     stored = {row["uid"]: row["element_id"] for row in db.driver.execute_query(
         "MATCH (r:Record) WHERE r.stub IS NULL RETURN r.uid AS uid, elementId(r) AS element_id",
         database_=db.database).records}
     assert [f.uid for f in features] == sorted(stored)
     assert element_ids.of(list(range(len(features)))) == [stored[f.uid] for f in features]
     assert element_ids.strings is None  # Neo4j's shape (prefix:number) is kept compactly
+
+
+def test_a_run_reads_the_people_and_households_the_records_resolved_to_with_the_records(
+        db: Database, tmp_path: Path) -> None:
+    from resolvers.pipeline import fetch_records
+
+    load(db, tmp_path, family_records())
+    resolve_all(db, ResolveOptions(model_path=tmp_path / "model.json"))
+    _features, _element_ids, previous = fetch_records(db)
+    rows = db.driver.execute_query(
+        "MATCH (r:Record)-[:RESOLVES_TO]->(p:Person) OPTIONAL MATCH (p)-[:MEMBER_OF]->(h:Household) "
+        "RETURN r.uid AS uid, p.id AS person, h.id AS household", database_=db.database).records
+    assert previous.person_of == {row["uid"]: row["person"] for row in rows} and len(rows) == len(family_records())
+    assert previous.household_of == {row["person"]: row["household"] for row in rows if row["household"]}
+    assert previous.household_of
 
 
 def test_records_are_fetched_many_to_a_row_with_the_features_fetch_by_uid_gives(db: Database, tmp_path: Path) -> None:
@@ -434,13 +450,14 @@ def test_records_are_fetched_many_to_a_row_with_the_features_fetch_by_uid_gives(
     assert len(by_uid) == len(records)
     for row in by_uid:
         values = fetched[row["uid"]]
-        assert len(values) == len(COLUMNS) + 1 and values[-1].startswith("4:")  # the values, then the elementId
-        assert features_from_values(values[:-1]) == features_from_row(row), row["uid"]
+        # The values, then the elementId and the ids of the person and household (none before a first resolve).
+        assert len(values) == len(COLUMNS) + 3 and values[-3].startswith("4:") and values[-2:] == [None, None]
+        assert features_from_values(values[:-3]) == features_from_row(row), row["uid"]
     # Read together, as a full run reads them, records share what they read alike (a family's address lists,
     # built once) and each gets the features it gets read alone.
     shared = SharedValues()
-    together = [features_from_values(values[:-1], shared) for values in fetched.values()]
-    assert together == [features_from_values(values[:-1]) for values in fetched.values()]
+    together = [features_from_values(values[:-3], shared) for values in fetched.values()]
+    assert together == [features_from_values(values[:-3]) for values in fetched.values()]
     histories = [f.address_history for f in together if f.address_history]
     assert len({id(h) for h in histories}) == len(set(histories)) < len(histories)
 
