@@ -1,24 +1,28 @@
-"""Building the schema: types, hardening extensions, and error logging without personal values."""
+"""Building the schema: types, execution through prepared operations, and error logging without personal values."""
 
 from __future__ import annotations
 
 import logging
 import weakref
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from typing import Any, cast
 
 import strawberry
-from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfo
+from graphql import ExecutionResult, GraphQLError, GraphQLObjectType, GraphQLResolveInfo, execute
 from graphql.type.definition import GraphQLResolveInfoHelpers
+from strawberry.exceptions import MissingQueryError
+from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.schema.config import StrawberryConfig
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES, StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import ExecutionContext
 from strawberry.types.field import StrawberryField
+from strawberry.types.graphql import OperationType
 
 from api.config import ApiSettings
-from api.graphql.extensions import hardening_extensions
 from api.graphql.mutation import Mutation
+from api.graphql.prepared import Hardening, PreparedOperations
 from api.graphql.query import Query
 from api.graphql.scalars import SCALARS
 from api.graphql.types.error_code import ErrorCode
@@ -83,8 +87,11 @@ def _direct_resolver(field: StrawberryField, info_class: type[strawberry.Info]) 
 
 
 class MashgraphSchema(strawberry.Schema):
-    def __init__(self, *args: Any, direct_resolvers: bool = True, **kwargs: Any) -> None:
+    """Strawberry's schema, executing through documents prepared once per query text (api/graphql/prepared.py)."""
+
+    def __init__(self, *args: Any, hardening: Hardening, direct_resolvers: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.prepared = PreparedOperations(self._schema, hardening)
         # Exception handlers are matched in strawberry's own resolvers: none here, but keep them working if added.
         if not direct_resolvers or self.schema_converter._exception_handler_specs:
             return
@@ -98,9 +105,52 @@ class MashgraphSchema(strawberry.Schema):
                     if direct is not None:
                         graphql_field.resolve = direct
 
+    async def execute(  # type: ignore[override]
+            self, query: str | None, variable_values: dict[str, Any] | None = None, context_value: Any | None = None,
+            root_value: Any | None = None, operation_name: str | None = None,
+            allowed_operation_types: Iterable[OperationType] | None = None,
+            operation_extensions: dict[str, Any] | None = None) -> ExecutionResult:
+        """Strawberry's steps in its order (no query; parse errors; an operation name naming nothing; an operation
+        type not allowed; validation errors; execution), with what depends only on the text prepared once.
+
+        A valid document notes for the audit entry which operation runs and which fields it selects."""
+        if not query:
+            raise MissingQueryError
+        prepared = self.prepared.get(query, operation_name)
+        if prepared.parse_errors:
+            self.log_errors(prepared.parse_errors, context_value)
+            return ExecutionResult(data=None, errors=list(prepared.parse_errors))
+        if prepared.operation_type is None:
+            raise CannotGetOperationTypeError(operation_name)
+        allowed = DEFAULT_ALLOWED_OPERATION_TYPES if allowed_operation_types is None else allowed_operation_types
+        if prepared.operation_type not in allowed:
+            raise InvalidOperationTypeError(prepared.operation_type)
+        if prepared.errors:
+            return ExecutionResult(data=None, errors=list(prepared.errors))
+        assert prepared.document is not None
+        scope = getattr(context_value, "scope", None)
+        if scope is not None:
+            scope.disclosure.fields = set(prepared.fields)
+            scope.disclosure.operation = prepared.operation
+        result = execute(self._schema, prepared.document, root_value, context_value, variable_values, operation_name,
+                         executor_class=self.execution_context_class,
+                         is_awaitable=cast(Any, optimized_is_awaitable),
+                         operation_extensions=operation_extensions)
+        if optimized_is_awaitable(result):
+            result = await cast(Awaitable[ExecutionResult], result)
+        result = cast(ExecutionResult, result)
+        if result.errors:
+            self.log_errors(result.errors, context_value)
+        return result
+
+    def execute_sync(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("the API executes operations asynchronously, through MashgraphSchema.execute")
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        self.log_errors(errors, execution_context.context if execution_context else None)
+
+    def log_errors(self, errors: Sequence[GraphQLError], context: Any) -> None:
         """Log errors by type and request id only: messages may echo a caller's variables (personal values)."""
-        context: Any = execution_context.context if execution_context else None
         scope = getattr(context, "scope", None)
         request_id = scope.request_id if scope is not None else "-"
         for error in errors:
@@ -121,8 +171,8 @@ def build_schema(settings: ApiSettings, *, direct_resolvers: bool = True) -> Mas
     strawberry's own resolver for every field (tests compare the two)."""
     return MashgraphSchema(
         query=Query, mutation=Mutation, types=[Person, Household, Record, ErrorCode, RedactionReason],
-        extensions=hardening_extensions(max_depth=settings.max_depth, max_aliases=settings.max_aliases,
-                                        max_tokens=settings.max_tokens, introspection=settings.development),
+        hardening=Hardening.of(max_depth=settings.max_depth, max_aliases=settings.max_aliases,
+                               max_tokens=settings.max_tokens, introspection=settings.development),
         config=StrawberryConfig(scalar_map=cast(dict[object, Any], SCALARS)),
         execution_context_class=AcyclicExecutionContext, direct_resolvers=direct_resolvers,
     )

@@ -211,7 +211,7 @@ def test_production_has_no_introspection_or_graphiql(production) -> None:  # typ
 
 
 def test_validation_answers_are_not_carried_between_schemas(api: ApiServer, production) -> None:  # type: ignore[no-untyped-def]
-    # Validation results are cached by query text (api/graphql/extensions.py): the same text validated by the
+    # Prepared documents are cached by query text (api/graphql/prepared.py): the same text validated by the
     # development schema first (introspection allowed) must still be refused by the production schema.
     server, key, _, _ = production
     query = "{ __schema { queryType { name } } }"
