@@ -83,12 +83,14 @@ class PreparedOperations:
         return prepared
 
     def _prepare(self, query: str, requested_operation: str | None) -> PreparedOperation:
+        # A kept error keeps no traceback: its frames would hold on to the request that first sent the text.
         try:
             document = parse(query, max_tokens=self.hardening.max_tokens)
         except GraphQLError as error:
-            return PreparedOperation(None, (error,), None, (), frozenset(), "")
+            return PreparedOperation(None, (error.with_traceback(None),), None, (), frozenset(), "")
         except Exception as error:  # as strawberry: any parser failure is the document's error
-            return PreparedOperation(None, (GraphQLError(str(error), original_error=error),), None, (), frozenset(), "")
+            kept = GraphQLError(str(error), original_error=error.with_traceback(None))
+            return PreparedOperation(None, (kept,), None, (), frozenset(), "")
         try:
             operation_type: OperationType | None = get_operation_type(document, requested_operation)
         except RuntimeError:

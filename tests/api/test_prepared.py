@@ -3,6 +3,7 @@ validated once, then executed straight by graphql-core; errors, refusals and aud
 
 from __future__ import annotations
 
+import gc
 import time
 import uuid
 from typing import Any
@@ -14,6 +15,7 @@ from api.config import ApiSettings
 from api.execution import Outcome, execute_operation
 from api.graphql.prepared import Hardening, PreparedOperations
 from api.graphql.schema import build_schema
+from api.service.scope import RequestScope
 from tests.api.helpers import ApiServer
 from tests.api.seed import Seeded
 
@@ -72,3 +74,23 @@ def test_refusals_before_execution_are_the_same_every_time(api: ApiServer, drive
             assert {e["extensions"]["code"] for e in outcome.payload["errors"]} == {code}, outcome.payload
             assert outcome.payload.get("data") is None
             assert audit_entry(driver, outcome)["decision"] == "refused"
+
+
+def test_a_kept_parse_error_holds_on_to_no_request(api: ApiServer) -> None:
+    # The error is kept with the prepared text; with its traceback it would keep the first sender's request alive.
+    gc.collect()
+    gc.disable()
+    try:
+        outcome = run(api, "{ person(id: " + uuid.uuid4().hex)
+        assert outcome.payload["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+        deadline = time.monotonic() + 5  # the server's loop thread lets go of the finished task shortly after
+        while _scopes() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = _scopes()
+    finally:
+        gc.enable()
+    assert not left
+
+
+def _scopes() -> list[object]:
+    return [o for o in gc.get_objects() if isinstance(o, RequestScope)]
