@@ -173,7 +173,8 @@ def agglomerate(
     count in the average-linkage check). The result does not depend on the order of ``pairs``.
     """
     clusters = _Clusters(features, constraints)
-    for (i, j), w in zip(pairs.tolist(), weights.tolist(), strict=True):
+    pair_list, weight_list = pairs.tolist(), weights.tolist()
+    for (i, j), w in zip(pair_list, weight_list, strict=True):
         clusters.add_score(i, j, w)
     refused: dict[str, int] = {}
     for i, j in constraints.must:
@@ -184,11 +185,10 @@ def agglomerate(
                 clusters.union(a, b)
             else:
                 refused[f"must_link_{reason}"] = refused.get(f"must_link_{reason}", 0) + 1
-    # Strongest first; ties broken by the pair itself so the result is deterministic.
-    strong = np.nonzero(weights >= threshold)[0]
-    order = strong[np.lexsort((pairs[strong, 1], pairs[strong, 0], -weights[strong]))]
-    for index in order.tolist():
-        i, j = int(pairs[index, 0]), int(pairs[index, 1])
+    # Strongest first; ties broken by the pair itself so the result is deterministic. Sorted by Python: a full run
+    # agglomerates tens of thousands of components of a few pairs each, where numpy's per-call cost dominated.
+    strong = sorted((-w, i, j) for (i, j), w in zip(pair_list, weight_list, strict=True) if w >= threshold)
+    for _w, i, j in strong:
         a, b = clusters.find(i), clusters.find(j)
         if a == b:
             continue

@@ -377,20 +377,31 @@ def _count_cannot_links(features: Sequence[RecordFeatures], pairs: np.ndarray, c
 def _constrained(features: Sequence[RecordFeatures], pairs: np.ndarray, weights: np.ndarray, components: np.ndarray,
                  constraints: Constraints, options: ResolveOptions, summary: ResolveSummary) -> np.ndarray:
     labels = np.arange(len(features), dtype=np.int64)
-    by_component: dict[int, list[int]] = defaultdict(list)
-    # Pairs across components are below the threshold (or cannot-links): they never merge anything.
-    same_component = components[pairs[:, 0]] == components[pairs[:, 1]]
-    for row in np.nonzero(same_component)[0].tolist():
-        by_component[int(components[pairs[row, 0]])].append(row)
-    must_components = {int(components[i]) for i, _ in constraints.must}
-    for component in must_components:
-        by_component.setdefault(component, [])
-    for component, rows in by_component.items():
-        if component not in must_components and not any(weights[r] >= options.link_threshold for r in rows):
+    # Pairs across components are below the threshold (or cannot-links): they never merge anything. The pairs
+    # inside components are grouped by component with one sort (a Python loop over them took 0.8 s at 200k
+    # records). Each component is agglomerated alone: one pass over all of them gives the same people, but its
+    # tables of hundreds of thousands of clusters were slower to use than tens of thousands of small ones.
+    inside = np.flatnonzero(components[pairs[:, 0]] == components[pairs[:, 1]])
+    inside = inside[np.argsort(components[pairs[inside, 0]], kind="stable")]
+    component_of_row = components[pairs[inside, 0]]
+    rows_of: dict[int, tuple[int, int, bool]] = {}  # component -> its rows of inside, and whether one is a link
+    if len(inside):
+        starts = np.flatnonzero(np.r_[True, component_of_row[1:] != component_of_row[:-1]])
+        strong = np.maximum.reduceat(weights[inside], starts) >= options.link_threshold
+        rows_of = {component: (start, end, any_strong) for component, start, end, any_strong
+                   in zip(component_of_row[starts].tolist(), starts.tolist(), [*starts[1:].tolist(), len(inside)],
+                          strong.tolist(), strict=True)}
+    must_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for i, j in constraints.must:
+        must_of[int(components[i])].append((i, j))
+    for component in must_of:
+        if component not in rows_of:
+            rows_of[component] = (0, 0, True)
+    for component, (start, end, any_strong) in rows_of.items():
+        if component not in must_of and not any_strong:
             continue
-        sub = np.array(rows, dtype=np.int64)
-        local = Constraints(cannot=constraints.cannot,
-                            must=[(i, j) for i, j in constraints.must if int(components[i]) == component],
+        sub = inside[start:end]
+        local = Constraints(cannot=constraints.cannot, must=must_of.get(component, []),
                             dob_far_separates=constraints.dob_far_separates)
         result = agglomerate(features, pairs[sub].reshape(-1, 2), weights[sub], options.link_threshold, local)
         for record, label in result.labels.items():
