@@ -566,36 +566,43 @@ def stable_ids(new_groups: dict[int, list[str]], old_id_of: dict[str, str], pref
     smallest member); each group takes at most one old id. Returns ids and journal events: merged
     (old ids folded into a survivor), split (an old group spread over several new ones), created.
     """
-    overlap: Counter[tuple[int, str]] = Counter()
+    # Each group's old ids, with how many of its members held each, in the order first met (the ranking's last
+    # tie-break, as a stable sort keeps it). The ranking's and the journal's other passes go over these few
+    # counts, not again over every member (a full run's groups hold every record).
+    get = old_id_of.get
+    olds_of: dict[int, dict[str, int]] = {}
     for label, members in new_groups.items():
+        counts: dict[str, int] = {}
         for member in members:
-            old = old_id_of.get(member)
+            old = get(member)
             if old is not None:
-                overlap[(label, old)] += 1
-    ranked = sorted(overlap.items(), key=lambda kv: (-kv[1], -len(new_groups[kv[0][0]]), min(new_groups[kv[0][0]])))
+                counts[old] = counts.get(old, 0) + 1
+        if counts:
+            olds_of[label] = counts
+    smallest = {label: min(members) for label, members in new_groups.items()}
+    ranked = sorted(((label, old, count) for label, counts in olds_of.items() for old, count in counts.items()),
+                    key=lambda row: (-row[2], -len(new_groups[row[0]]), smallest[row[0]]))
     assigned: dict[int, str] = {}
     taken: set[str] = set()
-    for (label, old), _count in ranked:
+    for label, old, _count in ranked:
         if label not in assigned and old not in taken:
             assigned[label] = old
             taken.add(old)
     events: list[dict[str, Any]] = []
-    minted = [label for label in sorted(new_groups, key=lambda lb: min(new_groups[lb])) if label not in assigned]
+    minted = [label for label in sorted(new_groups, key=smallest.__getitem__) if label not in assigned]
     # 64 random bits a new id, for all of them in one call: uuid4() each (for its first 16 hex digits) was 60% of
     # this function's time on a first run (110,619 people at 200k records).
     fresh = os.urandom(8 * len(minted)).hex()
     for k, label in enumerate(minted):
         assigned[label] = f"{prefix}{fresh[16 * k:16 * k + 16]}"
-        if not old_id_of or not any(m in old_id_of for m in new_groups[label]):
+        if label not in olds_of:
             events.append({"kind": "created", "from_ids": [], "to_ids": [assigned[label]],
                            "records": len(new_groups[label])})
     # Journal: where did each old id's members go?
     destinations: dict[str, set[str]] = defaultdict(set)
-    for label, members in new_groups.items():
-        for member in members:
-            old = old_id_of.get(member)
-            if old is not None:
-                destinations[old].add(assigned[label])
+    for label, counts in olds_of.items():
+        for old in counts:
+            destinations[old].add(assigned[label])
     for old, targets in sorted(destinations.items()):
         if old in taken and targets == {old}:
             continue
