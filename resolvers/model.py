@@ -165,9 +165,13 @@ class LinkageModel:
         model.estimate_u(features, encoded=encoded)
         if not model.estimate_m_from_anchors(levels):
             model.estimate_m(levels)
-        model.estimate_prior(levels, len(features))
+        # The prior depends on a pair through its levels only: it is estimated over the distinct level rows, each
+        # weighted by how many pairs have it (thousands of rows, not millions of pairs: twice ten iterations
+        # over the 2.9 million candidate pairs of 200k records took ~0.8 s).
+        rows, counts = _distinct_rows(levels)
+        model.estimate_prior(rows, len(features), counts)
         model.correct_u_for_matches()
-        model.estimate_prior(levels, len(features))
+        model.estimate_prior(rows, len(features), counts)
         return model
 
     def estimate_tf(self, features: Sequence[RecordFeatures]) -> None:
@@ -308,8 +312,9 @@ class LinkageModel:
             rows &= levels[:, names.index(name)] == 0
         return rows
 
-    def estimate_prior(self, levels: np.ndarray, n_records: int) -> None:
-        """P(match) for a random pair: pairs scored as matches among all n(n-1)/2 pairs."""
+    def estimate_prior(self, levels: np.ndarray, n_records: int, counts: np.ndarray | None = None) -> None:
+        """P(match) for a random pair: pairs scored as matches among all n(n-1)/2 pairs. ``counts``: the
+        pairs each row of ``levels`` stands for (distinct level rows, see _distinct_rows); one each without."""
         pairs_total = max(n_records * (n_records - 1) / 2, 1.0)
         self.prior = 0.5
         bits = self.score_levels(levels) - self.prior_weight  # likelihood ratio only
@@ -318,7 +323,8 @@ class LinkageModel:
         for _ in range(10):
             lr_prior = math.log2(prior / (1 - prior))
             p = 1.0 / (1.0 + np.power(2.0, -np.clip(bits + lr_prior, -60, 60)))
-            prior = float(np.clip(p.sum() / pairs_total, 1e-12, 0.5))
+            expected = p.sum() if counts is None else float(p @ counts)
+            prior = float(np.clip(expected / pairs_total, 1e-12, 0.5))
         self.prior = prior
 
     def estimate_m(self, levels: np.ndarray, iterations: int = 25, prior_strength: float = 50.0,

@@ -67,3 +67,16 @@ def test_scores_in_chunks_equal_the_whole_matrix_at_once(monkeypatch) -> None:  
     monkeypatch.setattr(model_module, "_SCORE_CHUNK", 7)  # many chunks, the last one short
     assert np.array_equal(model.score_levels(levels), whole)
     assert model.score_levels(levels[:0]).shape == (0,)
+
+
+def test_prior_over_distinct_rows_equals_the_prior_over_every_pair() -> None:
+    from resolvers.pipeline import DEFAULT_MODEL
+
+    levels = _levels(20_000, 300, seed=3)
+    levels[:500, :3] = 0  # some pairs that score as matches
+    rows, counts = _distinct_rows(levels)
+    fast, reference = LinkageModel.load(DEFAULT_MODEL), LinkageModel.load(DEFAULT_MODEL)
+    fast.estimate_prior(rows, 5_000, counts)
+    reference.estimate_prior(levels, 5_000)
+    assert math.isclose(fast.prior, reference.prior, rel_tol=1e-12)
+    assert reference.prior > 1e-6  # the matches count: not the floor
