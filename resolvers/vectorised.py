@@ -20,6 +20,7 @@ from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from rapidfuzz.process import cpdist
 
 from graph_model.normalise import PartialDate, dob_relation
+from graph_model.normalise.dates import FAR_YEARS
 from resolvers.comparisons import (
     ADDRESS_SIMILARITY,
     COMPARISONS,
@@ -291,8 +292,17 @@ def _dob(e: EncodedRecords, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     levels[adjacent_years] = _DOB_ORDER.index("different")
     levels[(same_year | adjacent_years) & neighbours] = _DOB_ORDER.index("off_by_one")
     levels[swapped] = _DOB_ORDER.index("day_month_swapped")
+    rest = both & ~exact & ~far & ~different & ~same_year & ~adjacent_years
+    # Full dates left (one component differs, or the month or the day too five or six years apart; no swap: a
+    # swap differs in the month and the day within one year) follow the reference rules of dob_relation here.
+    # A Python call per distinct date pair left took a fifth of the levels' time at 200k records.
+    settled = rest & full & (month_i > 0) & (day_i > 0) & (month_j > 0) & (day_j > 0)
+    rows = np.flatnonzero(settled)
+    if len(rows):
+        levels[rows] = _full_dob_levels(e.dob_year[i[rows]], month_i[rows], day_i[rows], e.dob_year[j[rows]],
+                                        month_j[rows], day_j[rows], neighbours[rows])
     # Everything else follows the reference rules; distinct date pairs repeat, so cache them.
-    rest = np.nonzero(both & ~exact & ~far & ~different & ~same_year & ~adjacent_years)[0]
+    rest = np.flatnonzero(rest & ~settled)
     cache: dict[tuple[int, int], int] = {}
     features = e.features
     for row in rest.tolist():
@@ -304,6 +314,38 @@ def _dob(e: EncodedRecords, i: np.ndarray, j: np.ndarray) -> np.ndarray:
             cache[key] = level
         levels[row] = level
     return levels
+
+
+def _full_dob_levels(year_a: np.ndarray, month_a: np.ndarray, day_a: np.ndarray, year_b: np.ndarray,
+                     month_b: np.ndarray, day_b: np.ndarray, neighbours: np.ndarray) -> np.ndarray:
+    """dob_relation's levels for full dates that are not equal and not day and month swapped."""
+    digits_a, digits_b = year_a * 10_000 + month_a * 100 + day_a, year_b * 10_000 + month_b * 100 + day_b
+    differing = (year_a != year_b).astype(np.int64) + (month_a != month_b) + (day_a != day_b)
+    one_unit = (np.abs(year_a - year_b) == 1) | (np.abs(month_a - month_b) == 1) | (np.abs(day_a - day_b) == 1)
+    off_by_one = ((differing == 1) & (one_unit | _one_edit_apart(digits_a, digits_b))) | neighbours
+    # Five calendar years after the earlier date (29 February to 1 March in a common year), as YYYYMMDD.
+    first, second = np.minimum(digits_a, digits_b), np.maximum(digits_a, digits_b)
+    year_later = first // 10_000 + FAR_YEARS
+    leap = (year_later % 4 == 0) & ((year_later % 100 != 0) | (year_later % 400 == 0))
+    later = np.where((first % 10_000 == 229) & ~leap, year_later * 10_000 + 301, year_later * 10_000 + first % 10_000)
+    same_year = year_a == year_b
+    return np.select([off_by_one, same_year & (month_a == month_b), same_year, second > later],
+                     [_DOB_ORDER.index(r) for r in ("off_by_one", "year_month", "year_only", "far")],
+                     default=_DOB_ORDER.index("different"))
+
+
+def _one_edit_apart(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Are the 8-digit YYYYMMDD strings of ``a`` and ``b`` (different) one Damerau-Levenshtein edit apart? Of
+    equal length, that is one digit changed, or two adjacent digits swapped."""
+    digits_a = np.stack([a // 10**k % 10 for k in range(8)], axis=1)
+    digits_b = np.stack([b // 10**k % 10 for k in range(8)], axis=1)
+    unequal = digits_a != digits_b
+    changed = unequal.sum(axis=1)
+    swapped = np.zeros(len(a), dtype=bool)
+    for k in range(7):
+        swapped |= (unequal[:, k] & unequal[:, k + 1] & (digits_a[:, k] == digits_b[:, k + 1])
+                    & (digits_a[:, k + 1] == digits_b[:, k]))
+    return (changed == 1) | ((changed == 2) & swapped)
 
 
 def _sex(e: EncodedRecords, i: np.ndarray, j: np.ndarray) -> np.ndarray:

@@ -202,7 +202,7 @@ DOB_RELATIONS = ("exact", "day_month_swapped", "off_by_one", "year_month", "year
                  "missing")
 """Every value :func:`dob_relation` can return, strongest agreement first ("missing" last)."""
 
-_FAR_YEARS = 5
+FAR_YEARS = 5  # full dates of birth further apart than this many calendar years are "far"
 
 
 def _plus_years(date: datetime.date, years: int) -> datetime.date:
@@ -254,7 +254,7 @@ def dob_relation(a: PartialDate, b: PartialDate) -> str:
         if a.year == b.year:
             return "year_month" if a.month == b.month else "year_only"
         # Calendar years, not a day count, so leap days do not move the boundary.
-        return "far" if second > _plus_years(first, _FAR_YEARS) else "different"
+        return "far" if second > _plus_years(first, FAR_YEARS) else "different"
     if a.year != b.year:
         return "different"
     if a.month is not None and b.month is not None and a.month == b.month:
