@@ -14,9 +14,9 @@ import dataclasses
 import gc
 import logging
 import os
-import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import orjson
 from neo4j import AsyncDriver
@@ -24,6 +24,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from api.audit import AuditLog, SharedHead, ensure_audit_schema
 from api.auth import Principal, TokenVerifier, UnknownToPolicy
@@ -63,27 +64,66 @@ async def ensure_api_schema(db: AsyncDatabase) -> None:
     await ensure_audit_schema(db)
 
 
-def _json(outcome: Outcome, request_id: str) -> Response:
-    headers = {**_SECURITY_HEADERS, "X-Request-Id": request_id, **outcome.headers}
-    return Response(orjson.dumps(outcome.payload), status_code=outcome.status, headers=headers,
-                    media_type="application/json")
+_RAW_SECURITY_HEADERS = [(name.lower().encode("latin-1"), value.encode("latin-1"))
+                         for name, value in _SECURITY_HEADERS.items()]
 
 
-async def graphql_endpoint(request: Request) -> Response:
-    """POST /graphql."""
-    request_id = uuid.uuid4().hex
-    state = request.app.state
-    outcome = await _handle(request, request_id, state.services, state.schema, state.verifier)
-    return _json(outcome, request_id)
+class _ClientGone(Exception):
+    """The client disconnected before its request body arrived: nothing was read for it, nothing to answer."""
 
 
-async def _handle(request: Request, request_id: str, services: Services, schema: MashgraphSchema,
-                  verifier: TokenVerifier) -> Outcome:
+class GraphQLEndpoint:
+    """``POST /graphql`` as a plain ASGI application.
+
+    The one endpoint every practitioner's system calls, so it skips what Starlette builds per request for a route
+    (its middleware, exception handlers, Request and Response objects, an exit stack): the headers are read from the
+    scope, the body from ``receive``, the JSON answer sent as two messages. Other routes stay Starlette's. An
+    unexpected failure is answered with a masked 500 carrying the request id (what Starlette's error middleware
+    did, with the API's error body) and logged with the request id.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request_id = os.urandom(16).hex()  # 128 random bits, as uuid4's hex (without its version digits)
+        state = scope["app"].state
+        headers: dict[str, str] = {}
+        for name, value in scope["headers"]:
+            headers.setdefault(name.decode("latin-1").lower(), value.decode("latin-1"))  # the first, as Starlette's
+        try:
+            outcome = await _handle(headers, _body_chunks(receive), request_id, state.services, state.schema,
+                                    state.verifier)
+        except _ClientGone:
+            return
+        except Exception as exc:
+            log.exception("unexpected %s in request %s", type(exc).__name__, request_id)
+            outcome = Outcome(500, error_body(ErrorCode.INTERNAL, f"internal error (request id {request_id})",
+                                              request_id))
+        body = orjson.dumps(outcome.payload)
+        raw_headers = [(b"content-length", str(len(body)).encode("latin-1")), (b"content-type", b"application/json"),
+                       *_RAW_SECURITY_HEADERS, (b"x-request-id", request_id.encode("latin-1")),
+                       *[(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in outcome.headers.items()]]
+        await send({"type": "http.response.start", "status": outcome.status, "headers": raw_headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+async def _body_chunks(receive: Receive) -> AsyncIterator[bytes]:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _ClientGone
+        chunk = message.get("body", b"")
+        if chunk:
+            yield chunk
+        if not message.get("more_body", False):
+            return
+
+
+async def _handle(headers: Mapping[str, str], chunks: AsyncIterator[bytes], request_id: str, services: Services,
+                  schema: MashgraphSchema, verifier: TokenVerifier) -> Outcome:
     settings = services.settings
-    purpose = request.headers.get("x-purpose", "").strip()[:64]
+    purpose = headers.get("x-purpose", "").strip()[:64]
     # Who asks comes first: an unauthenticated caller learns nothing, not even about the body.
     principal: Principal | None = None
-    authorization = request.headers.get("authorization", "")
+    authorization = headers.get("authorization", "")
     scheme, _, token = authorization.partition(" ")
     try:
         if scheme.lower() != "bearer" or not token.strip():
@@ -97,16 +137,16 @@ async def _handle(request: Request, request_id: str, services: Services, schema:
                                    headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
     policy = services.policy
 
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/json":
         return await audit_refusal(services, principal, purpose, request_id, ErrorCode.BAD_REQUEST,
                                    "send the request as Content-Type: application/json")
-    declared = request.headers.get("content-length")
+    declared = headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > settings.max_body_bytes):
         return await audit_refusal(services, principal, purpose, request_id, ErrorCode.BAD_REQUEST,
                                    f"the request body is larger than {settings.max_body_bytes} bytes")
     body = bytearray()
-    async for chunk in request.stream():
+    async for chunk in chunks:
         body += chunk
         if len(body) > settings.max_body_bytes:
             return await audit_refusal(services, principal, purpose, request_id, ErrorCode.BAD_REQUEST,
@@ -164,6 +204,23 @@ async def readyz(request: Request) -> Response:
     body = {"status": "ready" if ok else "not ready", "policyVersion": services.policy.version}
     return Response(orjson.dumps(body), status_code=200 if ok else 503, headers=_SECURITY_HEADERS,
                     media_type="application/json")
+
+
+class MashgraphApp(Starlette):
+    """Starlette, with ``POST /graphql`` handed straight to its endpoint (Starlette's route for it, the same
+    endpoint, is kept for any other path form)."""
+
+    def __init__(self, graphql: GraphQLEndpoint, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.graphql = graphql
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/graphql" \
+                and not scope.get("root_path"):
+            scope["app"] = self
+            await self.graphql(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 class PolicyWatcher:
@@ -277,9 +334,11 @@ def create_app(settings: ApiSettings, *, driver: AsyncDriver | None = None, poli
             if own_driver:
                 await active.close()
 
-    app = Starlette(
+    endpoint = GraphQLEndpoint()
+    app = MashgraphApp(
+        endpoint,
         routes=[
-            Route("/graphql", graphql_endpoint, methods=["POST"]),
+            Route("/graphql", endpoint, methods=["POST"]),
             Route("/graphql", graphiql, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),

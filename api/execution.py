@@ -9,6 +9,7 @@ Refusals before execution (no token, no purpose, a malformed body) are audited h
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 from dataclasses import dataclass, field
@@ -76,6 +77,7 @@ def _format_error(error: GraphQLError, request_id: str) -> tuple[ErrorCode, dict
     return code, formatted
 
 
+@functools.lru_cache(maxsize=1000)
 def _operation_hash(query: str) -> str:
     return hashlib.sha256(query.encode()).hexdigest()
 

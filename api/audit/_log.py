@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -69,7 +69,7 @@ class AuditEntry:
     erased: list[str] = field(default_factory=list)  # record uids erased (retention)
     counts: list[str] = field(default_factory=list)  # name=number, for actions on many items (retention)
     at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="microseconds"))
-    id: str = field(default_factory=lambda: f"aud_{uuid.uuid4().hex[:20]}")
+    id: str = field(default_factory=lambda: f"aud_{os.urandom(10).hex()}")  # 80 random bits
 
     def properties(self) -> dict[str, Any]:
         return {

@@ -52,6 +52,56 @@ def test_a_permitted_request(api: ApiServer, seeded: Seeded) -> None:
     assert response.headers["content-type"].startswith("application/json")
 
 
+def test_the_graphql_endpoint_answers_in_full_outside_starlettes_route(api: ApiServer, seeded: Seeded) -> None:
+    # POST /graphql is answered by api.app.GraphQLEndpoint without Starlette's request and response objects: every
+    # header the responses carried before, a chunked body read whole, the first of repeated headers used.
+    token = api.token(agency="police", role="practitioner")
+    ava = seeded.person("health:H-AVA")
+    body = json.dumps({"query": PERSON, "variables": {"id": ava}}).encode()
+
+    def chunks() -> Iterator[bytes]:
+        for start in range(0, len(body), 7):
+            yield body[start:start + 7]
+
+    response = api.http.post("/graphql", content=chunks(), headers={
+        "content-type": "application/json", "authorization": f"Bearer {token}", "x-purpose": "s47_enquiry"})
+    assert response.status_code == 200 and response.json()["data"]["person"]["givenName"] == "Ava"
+    assert "content-length" in response.headers and "transfer-encoding" not in response.headers
+    expected = {"cache-control": "no-store", "pragma": "no-cache", "x-content-type-options": "nosniff",
+                "x-frame-options": "DENY", "referrer-policy": "no-referrer",
+                "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+                "content-type": "application/json"}
+    assert {k: response.headers[k] for k in expected} == expected
+    assert len(response.headers["x-request-id"]) == 32
+    repeated = api.http.post("/graphql", content=body, headers=[
+        ("content-type", "application/json"), ("authorization", f"Bearer {token}"), ("x-purpose", "s47_enquiry"),
+        ("x-purpose", "curiosity")])
+    assert repeated.status_code == 200
+    assert api.http.put("/graphql", content=body).status_code == 405  # other methods: Starlette's route, as before
+
+
+def test_an_unexpected_failure_outside_execution_is_a_masked_500(api: ApiServer, seeded: Seeded,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    class BrokenVerifier:
+        def verify(self, token: str, policy: object) -> Principal:
+            raise RuntimeError("Ava Khan")  # a message that must not reach the caller
+
+    verifier = api.app.state.verifier
+    api.app.state.verifier = BrokenVerifier()
+    try:
+        with caplog.at_level(logging.ERROR, logger="mashgraph.api"):
+            response = api.post(PERSON, token=api.token(agency="police", role="practitioner"), purpose="s47_enquiry",
+                                variables={"id": seeded.person("health:H-AVA")})
+    finally:
+        api.app.state.verifier = verifier
+    request_id = response.headers["x-request-id"]
+    assert response.status_code == 500 and response.headers["cache-control"] == "no-store"
+    assert response.json()["errors"][0] == {"message": f"internal error (request id {request_id})",
+                                            "extensions": {"code": "INTERNAL", "requestId": request_id}}
+    assert "Ava" not in response.text
+    assert any(request_id in record.getMessage() for record in caplog.records)
+
+
 def _expect_401(api: ApiServer, token: str | None, headers: dict[str, str] | None = None) -> None:
     response = api.post(PERSON, token=token, purpose="s47_enquiry", variables={"id": "per_0000000000000000"},
                         headers=headers)
