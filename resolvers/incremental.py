@@ -357,7 +357,7 @@ class IncrementalResolver:
             records = [component[i] for i in idx]
             # Flags are the full run's (they need every household); a real-time resolve keeps them.
             persons.append({"id": person_ids[label],
-                            "props": person_properties(records, place_of(records).current_address)})
+                            "props": person_properties(records)})
             links.extend({"uid": f.uid, "person_id": person_ids[label]} for f in records)
         return {"uids": [f.uid for f in component], "persons": persons, "links": links,
                 "retired": retirements(events, set(person_ids.values())), "events": events}

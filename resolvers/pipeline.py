@@ -30,7 +30,7 @@ from resolvers.blocking import BLOCKING_RULES, BlockingReport, candidate_pairs, 
 from resolvers.clustering import Constraints, agglomerate, components_igraph, components_networkx
 from resolvers.features import COLUMNS, RecordFeatures, SharedValues, features_from_values
 from resolvers.golden import person_properties, retirements
-from resolvers.households import PersonPlace, form_households, place_of
+from resolvers.households import form_households, place_of
 from resolvers.link_evidence import encode_levels, with_term_frequency
 from resolvers.model import LinkageModel
 from resolvers.scoring import (
@@ -313,7 +313,7 @@ def _resolve_all(db: Database, options: ResolveOptions, on_stage: Callable[[str]
         edges.abandon()
 
     with stage("people"):
-        _write_people(db, features, element_ids, people, places, flagged, identities, options)
+        _write_people(db, features, element_ids, people, flagged, identities, options)
         del element_ids
         summary.people = len(people)
         summary.identity_events = dict(Counter(e["kind"] for e in identities.events))
@@ -629,16 +629,16 @@ def _person_identities(features: Sequence[RecordFeatures], people: dict[int, lis
 
 
 def _write_people(db: Database, features: Sequence[RecordFeatures], element_ids: ElementIds,
-                  people: dict[int, list[int]], places: dict[int, PersonPlace], flagged: set[int],
-                  identities: _PersonIdentities, options: ResolveOptions) -> None:
+                  people: dict[int, list[int]], flagged: set[int], identities: _PersonIdentities,
+                  options: ResolveOptions) -> None:
     person_ids, events, kept_ids = identities.ids, identities.events, identities.kept
     db.run("resolve/clear_assignments", {"batch_size": options.batch_size})
     updated: list[dict[str, Any]] = []
     links: list[dict[str, str]] = []
 
     def created_batches() -> Iterator[list[dict[str, Any]]]:
-        """Golden records of new people, a batch at a time: each batch is computed while the one
-        before is written."""
+        """New people with their records, a batch at a time: each batch is built while the one before is
+        written."""
         labels = list(people)
         for start in range(0, len(labels), options.batch_size):
             created = []
@@ -651,7 +651,7 @@ def _write_people(db: Database, features: Sequence[RecordFeatures], element_ids:
                 flags = ["linked_to_several_households"] if label in flagged else []
                 person_id = person_ids[label]
                 person: dict[str, Any] = {
-                    "id": person_id, "props": person_properties(records, places[label].current_address, flags)}
+                    "id": person_id, "props": person_properties(records, flags)}
                 elements = [next(batch_elements) for _ in members]
                 if person_id in kept_ids:
                     updated.append(person)

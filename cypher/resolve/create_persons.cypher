@@ -1,6 +1,6 @@
 // Purpose: create people whose ids a full resolve has just minted (no node can hold them yet, so
-//          CREATE without a lookup), with their golden record, and link their records to them in the
-//          same statement; each record found by its elementId, read by this run (a seek; its uid must match too,
+//          CREATE without a lookup), with their summary (record count, agencies, flags), and link their records
+//          to them in the same statement; each record found by its elementId, read by this run (a seek; its uid must match too,
 //          so an id that a record deleted meanwhile left to a new one is never linked; compared as a list, as a
 //          plain equality would be planned as a locking unique-index seek again)
 // Parameters: $persons (list of {id, props, records: list of [uid, elementId]})

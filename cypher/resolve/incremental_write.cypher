@@ -1,7 +1,8 @@
 // Purpose: everything a real-time resolve writes, in one round trip: the record's SIMILAR_TO edges replaced
 //          (weight bits, probability, explanation as resolvers/link_evidence.py stores it, blocking rules, cannot-link reason); the component's
-//          records re-assigned (their person links dropped, the people created or updated with their golden
-//          record summary, each record linked); people whose id did not survive retired with their successors;
+//          records re-assigned (their person links dropped, the people created or updated with their summary,
+//          copies of record values earlier versions stored on them removed, each record linked); people whose id
+//          did not survive retired with their successors;
 //          identity journal entries appended after the last one (the caller holds the resolve lock, so the
 //          numbers cannot collide); the households of household_persons re-formed (their memberships and the
 //          households' address links dropped, households written and linked to their address, members linked,
@@ -34,6 +35,7 @@ CALL () {
   MERGE (p:Person {id: person.id})
     ON CREATE SET p.created_at = datetime()
   SET p += person.props, p.status = 'active', p.updated_at = datetime()
+  REMOVE p.given_name, p.family_name, p.middle_names, p.dob, p.sex, p.current_address, p.aliases, p.provenance
 }
 CALL () {
   UNWIND $input.links AS link

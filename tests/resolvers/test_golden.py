@@ -1,50 +1,57 @@
-"""Golden records: best values across a person's records, each with the records it came from."""
+"""What a (:Person) node stores: counts, agencies and flags, never a copy of its records' values (the golden
+record is computed on read, from the records the caller may see)."""
 
 from __future__ import annotations
 
 import dataclasses
-import json
+from pathlib import Path
 
-from resolvers.golden import _choose, _golden_ranked, golden_record, person_properties
-from tests.resolvers.helpers import features
-from tests.resolvers.test_vectorised import _demo_features
+from graph_model.db import Database
+from resolvers.golden import person_properties
+from tests.resolvers.helpers import features, load, person_of, resolve
+from tests.resolvers.test_incremental import push
+from tests.resolvers.test_pipeline import family_records, rec
 
-_VALUES = (lambda r: r.given_raw.strip().title() if r.given_raw else None, lambda r: r.sex,
-           lambda r: r.dob.value if r.dob.usable else None, lambda r: r.family_raw)
-
-
-def test_a_single_record_gives_its_own_values_as_the_ranking_would() -> None:
-    # One record is its person's every value: the same as when a record without values stands beside it.
-    for record in _demo_features(30):
-        blank = dataclasses.replace(record, uid="zz:blank", given_raw=None, family_raw=None, sex=None,
-                                    dob=features(source_id="blank", family_name="X").dob)
-        for value in _VALUES:
-            assert _choose([record], value) == _choose([record, blank], value)
-    nothing = features(source_id="n", given_name=None, family_name="Khan")
-    assert _choose([nothing], _VALUES[0]) == (None, [])
+# Copies of record values that earlier versions stored on (:Person) nodes.
+_LEGACY_GOLDEN = ("given_name", "family_name", "middle_names", "dob", "sex", "current_address", "aliases", "provenance")
 
 
-def test_agreement_then_trust_decide_and_provenance_names_the_records() -> None:
+def test_a_person_holds_its_record_count_agencies_and_flags_and_no_record_value() -> None:
     a = features(source_id="a", given_name="Sara", family_name="Khan", dob="1985-03-12", sex="F")
-    b = dataclasses.replace(features(source_id="b", given_name="Sarah", family_name="Khan", dob="1985-03-12"),
-                            source="health")
-    c = dataclasses.replace(features(source_id="c", given_name="Sara", family_name="Khan"), source="police")
-    golden = golden_record([a, b, c], None)
-    assert golden["given_name"] == "Sara" and golden["provenance"]["given_name"] == sorted([a.uid, c.uid])
-    assert golden["aliases"] == ["Sarah Khan"]
-    assert golden["dob"] == "1985-03-12" and golden["provenance"]["dob"] == sorted([a.uid, b.uid])
-    assert golden_record([b, c], None)["given_name"] == "Sarah"  # one each: health is trusted more than police
-    props = person_properties([a, b, c], "key-1", [])
-    assert json.loads(props["provenance"]) == golden["provenance"]
-    assert props["current_address"] == "key-1" and props["flags"] == [] and props["record_count"] == 3
+    b = dataclasses.replace(features(source_id="b", given_name="Sarah", family_name="Khan"), source="health")
+    c = dataclasses.replace(features(source_id="c", given_name="Sara", family_name="Khan"), source="health")
+    assert person_properties([a, b, c], ["linked_to_several_households"]) == {
+        "sources": sorted({"t", "health"}), "record_count": 3, "flags": ["linked_to_several_households"]}
+    assert person_properties([a]) == {"sources": ["t"], "record_count": 1}  # no flags: the stored ones stay
 
 
-def test_a_one_record_person_gets_what_the_ranking_gives() -> None:
-    demo = _demo_features(40)
-    blank_names = dataclasses.replace(demo[0], uid="zz:1", given_raw="  ", family_raw=None, sex=None)
-    many = dataclasses.replace(demo[1], uid="zz:2", mobiles=frozenset({"+447700900111", "+447700900222"}),
-                               landlines=frozenset({"+441134960000"}), emails=frozenset({"a@example.org"}),
-                               identifiers={"nhs_number": frozenset({"9434765919"}), "upn": frozenset({"A1", "B2"})})
-    for record in [*demo, blank_names, many]:
-        assert golden_record([record], "key-9") == _golden_ranked([record], "key-9")
-    assert golden_record([many], None)["provenance"]["phones"] == {p: ["zz:2"] for p in many.mobiles | many.landlines}
+def _people_properties(db: Database) -> list[dict]:
+    rows, _, _ = db.driver.execute_query("MATCH (p:Person {status: 'active'}) RETURN properties(p) AS props")
+    return [row["props"] for row in rows]
+
+
+def test_a_rewritten_person_loses_the_golden_copies_earlier_versions_stored(db: Database, tmp_path: Path) -> None:
+    load(db, tmp_path, family_records())
+    resolve(db, tmp_path)
+    first = _people_properties(db)
+    assert first and all(not set(_LEGACY_GOLDEN) & set(props) for props in first)
+    assert all(props["record_count"] >= 1 and props["sources"] for props in first)
+
+    def plant_legacy_copies() -> None:
+        db.driver.execute_query("MATCH (p:Person) SET p += $legacy",
+                                legacy={name: "copied value" for name in _LEGACY_GOLDEN})
+
+    # A full re-run keeps every id (resolve/write_persons): each person is rewritten without the copies.
+    plant_legacy_copies()
+    before = person_of(db)
+    resolve(db, tmp_path)
+    assert person_of(db) == before
+    assert all(not set(_LEGACY_GOLDEN) & set(props) for props in _people_properties(db))
+
+    # A real-time resolve rewrites the people of the record's component (resolve/incremental_write).
+    plant_legacy_copies()
+    [result] = push(db, tmp_path, [rec("social_care", "S-ZAK", "Zak", "Khan", "2012-11-02", sex="M")], "zak.jsonl")
+    assert result.person_id == before["health:H-ZAK"]
+    rows, _, _ = db.driver.execute_query("MATCH (p:Person {id: $id}) RETURN properties(p) AS props",
+                                         id=result.person_id)
+    assert not set(_LEGACY_GOLDEN) & set(rows[0]["props"]) and rows[0]["props"]["record_count"] == 3
