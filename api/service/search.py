@@ -79,7 +79,8 @@ def _query_features(criteria: SearchCriteria) -> tuple[RecordFeatures, dict[str,
         "family_phonetic": props.get("family_phonetic"), "dob": props.get("dob"), "sex": None,
         "given_raw": props.get("given_name"), "family_raw": props.get("family_name"),
         # A postcode alone has no address key that could equal a real one: it compares as same postcode.
-        "addresses": [{"key": f"search-postcode:{postcode_value}", "postcode": postcode_value, "current": True}]
+        # Rows as resolve/fetch_records gives them: key, postcode, other postcode, from, to, current.
+        "addresses": [[f"search-postcode:{postcode_value}", postcode_value, None, None, None, True]]
         if postcode_value else [],
         "identifiers": [[i["scheme"], i["value"]] for i in prepared.identifiers if i["valid"]],
     }
