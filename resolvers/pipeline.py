@@ -224,36 +224,45 @@ def _resolve_all(db: Database, options: ResolveOptions, on_stage: Callable[[str]
     summary.records = len(features)
     index_of = {f.uid: i for i, f in enumerate(features)}
 
-    with stage("blocking"):
-        # The records' value columns key the blocking rules and serve scoring and the model.
-        encoded = EncodedRecords(features)
-        pairs, rule_masks, report = candidate_pairs(features, encoded=encoded)
-    summary.blocking, summary.candidate_pairs = report, len(pairs)
+    # The old SIMILAR_TO edges are deleted while the records are blocked and scored and the model is estimated,
+    # when the server has nothing else to do: at the start of the edge writes, deleting the 205,264 edges of the
+    # 200k bench cost the server ~5 s of CPU on the way to the people's writes. The edge writes wait for it.
+    cleared = _Background(_clear_similarity, db, options.batch_size)
+    try:
+        with stage("blocking"):
+            # The records' value columns key the blocking rules and serve scoring and the model.
+            encoded = EncodedRecords(features)
+            pairs, rule_masks, report = candidate_pairs(features, encoded=encoded)
+        summary.blocking, summary.candidate_pairs = report, len(pairs)
 
-    with stage("scoring"):
-        levels = compute_levels(features, pairs, options.processes, encoded=encoded)
-    with stage("model"):
-        model = _model(features, levels, options, encoded)
-    # The encoded columns serve scoring and the model only: freed before the later stages raise the peak.
-    del encoded
-    with stage("weights"):
-        weights = model.score_levels(levels) + model.tf_adjustments(features, pairs, levels)
-        inferences = enabled_inferences(model)
-        codes = cannot_link_codes(levels, inferences)
-        linkable = (weights >= options.link_threshold) & (codes == 0)
-        summary.links = int(linkable.sum())
-        summary.cannot_link_reasons = {CANNOT_LINK_REASONS[code]: count
-                                       for code, count in enumerate(np.bincount(codes).tolist()) if code and count}
-        decisions = db.run("steward/active_decisions")
+        with stage("scoring"):
+            levels = compute_levels(features, pairs, options.processes, encoded=encoded)
+        with stage("model"):
+            model = _model(features, levels, options, encoded)
+        # The encoded columns serve scoring and the model only: freed before the later stages raise the peak.
+        del encoded
+        with stage("weights"):
+            weights = model.score_levels(levels) + model.tf_adjustments(features, pairs, levels)
+            inferences = enabled_inferences(model)
+            codes = cannot_link_codes(levels, inferences)
+            linkable = (weights >= options.link_threshold) & (codes == 0)
+            summary.links = int(linkable.sum())
+            summary.cannot_link_reasons = {CANNOT_LINK_REASONS[code]: count
+                                           for code, count in enumerate(np.bincount(codes).tolist()) if code and count}
+            decisions = db.run("steward/active_decisions")
 
-    # The edges are written by a background thread while the components, clustering and households are computed
-    # here (Neo4j writes on one core, Python computes on the other); every later read of SIMILAR_TO, and the
-    # people's writes (which lock the same records), wait for it.
-    with stage("edges"):
-        edge_rows = _EdgeRows.above(options.edge_threshold, pairs, rule_masks, levels, weights, codes)
-        summary.edges = len(edge_rows.weights)
-        edges = _Background(_write_edges, db, [f.uid for f in features], element_ids, edge_rows, model, options)
-        del edge_rows
+        # The edges are written by a background thread while the components, clustering and households are computed
+        # here (Neo4j writes on one core, Python computes on the other); every later read of SIMILAR_TO, and the
+        # people's writes (which lock the same records), wait for it.
+        with stage("edges"):
+            edge_rows = _EdgeRows.above(options.edge_threshold, pairs, rule_masks, levels, weights, codes)
+            summary.edges = len(edge_rows.weights)
+            edges = _Background(_write_edges, db, cleared, [f.uid for f in features], element_ids, edge_rows,
+                                model, options)
+            del edge_rows
+    except BaseException:
+        cleared.abandon()
+        raise
     try:
         with stage("components"):
             engine = options.component_engine
@@ -486,9 +495,13 @@ class _Background:
         self._pool.shutdown(wait=True)
 
 
-def _write_edges(db: Database, uids: Sequence[str], element_ids: ElementIds, edges: _EdgeRows, model: LinkageModel,
-                 options: ResolveOptions, stop: threading.Event) -> int:
-    db.run("resolve/clear_similarity", {"batch_size": options.batch_size})
+def _clear_similarity(db: Database, batch_size: int, _stop: threading.Event) -> None:
+    db.run("resolve/clear_similarity", {"batch_size": batch_size})
+
+
+def _write_edges(db: Database, cleared: _Background, uids: Sequence[str], element_ids: ElementIds, edges: _EdgeRows,
+                 model: LinkageModel, options: ResolveOptions, stop: threading.Event) -> int:
+    cleared.finish()  # the old edges are gone
     table = model.level_weights()
     # Everything per edge is computed for a batch of edges at once (for all edges at once, its lists of
     # Python floats were about 100 MB a million edges); the stored explanation of each distinct level
