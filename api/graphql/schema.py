@@ -59,18 +59,26 @@ class AcyclicExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self.async_helpers = GraphQLResolveInfoHelpers(gather=gather_async_work, track=track_async_work)
 
 
-def _direct_resolver(field: StrawberryField, info_class: type[strawberry.Info]) -> Any:
+def _direct_resolver(field: StrawberryField, info_class: type[strawberry.Info], default_resolver: Any = getattr) -> Any:
     """A graphql-core resolver calling the method behind ``field`` directly, or None when strawberry's own is needed.
 
-    For a sync method of ``self`` (and ``info``) without arguments, field extensions or permission classes, strawberry's
-    resolver converts no arguments, chains no extensions and then calls ``method(source, info=Info(...))``: the same
-    call, made here without the per-call argument conversion, closures and partials (most of a single view's ~20
-    resolver calls are of this kind: a person's and each record's disclosed values).
+    For a method of ``self`` (and ``info``) without arguments, field extensions or permission classes, strawberry's
+    resolver converts no arguments, chains no extensions and then calls ``method(source, info=Info(...))`` (awaiting
+    it, for an async method): the same call, made here without the per-call argument conversion, closures and
+    partials; graphql-core awaits what an async method returns (most of a single view's ~20 resolver calls are of
+    this kind: a person's and each record's disclosed values, the household).
+
+    A field without a resolver (a plain attribute), extensions or permission classes is read as strawberry's default
+    resolver reads it (``getattr``), without the two calls strawberry's wrapper makes around it.
     """
     resolver = field.base_resolver
-    if (resolver is None or field.extensions or field.permission_classes or field.arguments or resolver.is_async
-            or resolver.self_parameter is None or resolver.root_parameter is not None
-            or resolver.parent_parameter is not None):
+    if resolver is None:
+        if field.extensions or field.permission_classes or field.arguments or default_resolver is not getattr:
+            return None
+        attribute = field.python_name
+        return lambda source, _info: getattr(source, attribute)
+    if (field.extensions or field.permission_classes or field.arguments or resolver.self_parameter is None
+            or resolver.root_parameter is not None or resolver.parent_parameter is not None):
         return None
     expected = {resolver.self_parameter.name} | ({resolver.info_parameter.name} if resolver.info_parameter else set())
     if set(resolver.signature.parameters) != expected:
@@ -101,7 +109,7 @@ class MashgraphSchema(strawberry.Schema):
             for graphql_field in graphql_type.fields.values():
                 field = graphql_field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
                 if isinstance(field, StrawberryField):
-                    direct = _direct_resolver(field, self.config.info_class)
+                    direct = _direct_resolver(field, self.config.info_class, self.config.default_resolver)
                     if direct is not None:
                         graphql_field.resolve = direct
 

@@ -35,8 +35,12 @@ def test_plain_methods_are_called_directly_and_nothing_else() -> None:
                                                                               direct_resolvers=False)
     assert _direct(direct, "Person", "givenName") and _direct(direct, "Record", "sourceId")
     assert not _direct(own, "Person", "givenName")
-    # Arguments, async resolvers and attributes keep strawberry's resolvers.
-    for type_name, field_name in (("Person", "records"), ("Person", "links"), ("Query", "person"), ("Person", "id")):
+    # Plain attributes (no resolver) and async methods without arguments are direct too.
+    assert _direct(direct, "Person", "id") and _direct(direct, "Record", "source")
+    assert _direct(direct, "RecordConnection", "totalCount") and _direct(direct, "RecordEdge", "node")
+    assert _direct(direct, "Person", "household")
+    # Arguments keep strawberry's resolvers (it converts them).
+    for type_name, field_name in (("Person", "records"), ("Person", "links"), ("Query", "person")):
         assert not _direct(direct, type_name, field_name)
     replaced = {(t.name, f) for t in direct._schema.type_map.values() if isinstance(t, GraphQLObjectType)
                 for f in t.fields if _direct(direct, t.name, f)}
