@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -535,8 +535,10 @@ def _write_edges(db: Database, cleared: _Background, uids: Sequence[str], elemen
             # writer thread, holding the interpreter lock against the clustering in the main thread).
             batch_levels = np.ascontiguousarray(levels[rows])
             level_keys = batch_levels.view(np.dtype((np.void, batch_levels.dtype.itemsize * batch_levels.shape[1])))
-            columns = zip(pairs[rows].tolist(), level_keys.ravel().tolist(), edges.rule_masks[rows].tolist(),
-                          edges.codes[rows].tolist(), strict=True)
+            # One bytes key per edge's row of levels (numpy's stubs type a void item as bytes or a tuple).
+            keys = cast(list[bytes], level_keys.ravel().tolist())
+            columns = zip(pairs[rows].tolist(), keys, edges.rule_masks[rows].tolist(), edges.codes[rows].tolist(),
+                          strict=True)
             batch = []
             for k, ((a, b), key, mask, code) in enumerate(columns):
                 explanation = explanations.get(key)
