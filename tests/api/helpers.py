@@ -7,12 +7,13 @@ through the same audited execution path as HTTP (``api.execution.execute_operati
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import socket
 import threading
 import time
 import uuid
-from collections.abc import Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, TypeVar
 
 import httpx
@@ -39,6 +40,21 @@ def serve_env(test_settings: Settings, jwt_secret: str) -> dict[str, str]:
         env.update({"NEO4J_URI": test_settings.bolt_uri, "NEO4J_USER": test_settings.neo4j_user,
                     "NEO4J_PASSWORD": test_settings.neo4j_password or ""})
     return env
+
+
+def kept_after(action: Callable[[], object], kept: Callable[[], list[object]]) -> list[object]:
+    """What ``kept`` still finds after ``action`` ran with the cyclic garbage collector off: what a finished request
+    leaves only to a reference cycle stays found (it is freed by reference counting otherwise)."""
+    gc.collect()
+    gc.disable()  # whatever a cycle keeps stays in gc.get_objects() until the collector runs
+    try:
+        action()
+        deadline = time.monotonic() + 5  # the server's loop thread lets go of the finished task shortly after
+        while kept() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return kept()
+    finally:
+        gc.enable()
 
 
 def free_port() -> int:

@@ -16,7 +16,7 @@ from api.execution import Outcome, execute_operation
 from api.graphql.prepared import Hardening, PreparedOperations
 from api.graphql.schema import build_schema
 from api.service.scope import RequestScope
-from tests.api.helpers import ApiServer
+from tests.api.helpers import ApiServer, kept_after
 from tests.api.seed import Seeded
 
 TWO_OPERATIONS = """query Names($id: ID!) { person(id: $id) { id givenName } }
@@ -78,18 +78,11 @@ def test_refusals_before_execution_are_the_same_every_time(api: ApiServer, drive
 
 def test_a_kept_parse_error_holds_on_to_no_request(api: ApiServer) -> None:
     # The error is kept with the prepared text; with its traceback it would keep the first sender's request alive.
-    gc.collect()
-    gc.disable()
-    try:
+    def refused_parse() -> None:
         outcome = run(api, "{ person(id: " + uuid.uuid4().hex)
         assert outcome.payload["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
-        deadline = time.monotonic() + 5  # the server's loop thread lets go of the finished task shortly after
-        while _scopes() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        left = _scopes()
-    finally:
-        gc.enable()
-    assert not left
+
+    assert not kept_after(refused_parse, _scopes)
 
 
 def _scopes() -> list[object]:

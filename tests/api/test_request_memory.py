@@ -8,12 +8,11 @@ collection, which then took about a third of the API's CPU under load.
 from __future__ import annotations
 
 import gc
-import time
 
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from api.service.scope import RequestScope
-from tests.api.helpers import ApiServer
+from tests.api.helpers import ApiServer, kept_after
 from tests.api.seed import Seeded
 from tests.api.test_network import NETWORK
 from tests.api.test_single_view import PERSON, POLICE_S47
@@ -29,16 +28,12 @@ def test_single_view_and_network_leave_no_cycles(api: ApiServer, seeded: Seeded)
     ava = seeded.person("health:H-AVA")
     gc.collect()
     assert not _left_behind()
-    gc.disable()  # whatever a cycle keeps stays in gc.get_objects() until the collector runs
-    try:
+
+    def single_view_and_network() -> None:
         person = api.execute(PERSON, variables={"id": ava}, **POLICE_S47)
         network = api.execute(NETWORK, variables={"id": ava, "hops": 2, "kinds": None}, **ANALYST_MASH)
         assert person.payload["data"]["person"]["household"] is not None
         assert network.payload["data"]["network"]["nodes"]
-        deadline = time.monotonic() + 5  # the server's loop thread lets go of the finished task shortly after
-        while _left_behind() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        left = _left_behind()
-    finally:
-        gc.enable()
+
+    left = kept_after(single_view_and_network, _left_behind)
     assert not left, [type(o).__name__ for o in left]
