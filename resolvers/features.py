@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from sys import intern
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from graph_model.normalise import PartialDate, parse_date
 
@@ -62,6 +62,9 @@ _NO_IDENTIFIERS: dict[str, frozenset[str]] = {}
 _NO_RELATIONSHIPS: dict[str, str] = {}
 
 
+_T = TypeVar("_T")
+
+
 def _shared(value: str | None) -> str | None:
     return None if value is None else intern(value)
 
@@ -77,7 +80,7 @@ class SharedValues:
     record (read as the driver gives them, every value a new string). Only for values nothing mutates:
     frozensets, tuples, strings, parsed dates, and identifier mappings (read-only by contract).
 
-    ``derived`` keeps what was built from each distinct list a record read (its addresses, phones,
+    ``derive`` keeps what was built from each distinct list a record read (its addresses, phones,
     identifiers) by that list's values: the members of a household read the same lists, and building
     the sets again for each (sorting, interning, a frozenset per field) was most of the read's Python.
     """
@@ -88,11 +91,18 @@ class SharedValues:
         self.values: dict[Any, Any] = {}
         self.dates: dict[Any, PartialDate] = {}
         self.identifiers: dict[tuple[tuple[str, frozenset[str]], ...], dict[str, frozenset[str]]] = {}
-        self.derived: dict[Any, Any] | None = {}
+        self.derived: dict[Any, Any] = {}
 
     def one(self, value: Any) -> Any:
         """The shared object equal to ``value`` (a frozenset, tuple or string)."""
         return self.values.setdefault(value, value)
+
+    def derive(self, key: Any, build: Callable[..., _T], *args: Any) -> _T:
+        """What ``build(*args)`` gave for ``key`` the first time it was asked (``key`` names ``args``' values)."""
+        built = self.derived.get(key)
+        if built is None:
+            built = self.derived[key] = build(*args)
+        return cast(_T, built)
 
     def date(self, value: Any) -> PartialDate:
         parsed = self.dates.get(value)
@@ -111,12 +121,11 @@ class _Unshared(SharedValues):
 
     __slots__ = ()
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.derived = None
-
     def one(self, value: Any) -> Any:
         return value
+
+    def derive(self, key: Any, build: Callable[..., _T], *args: Any) -> _T:
+        return build(*args)
 
     def date(self, value: Any) -> PartialDate:
         return parse_date(value)
@@ -151,30 +160,18 @@ def features_from_values(values: Sequence[Any], shared: SharedValues = _UNSHARED
     # Names, sources and places repeat across records: one shared string each keeps a million records'
     # features in memory (the driver makes a new string for every value it reads). Not recorded_at: nearly
     # every record has its own.
-    one, derived = shared.one, shared.derived
+    one = shared.one
     places: _Places = _NO_PLACES
     if addresses:
-        if derived is None:
-            places = _places(addresses, one)
-        else:
-            address_key = tuple(map(tuple, addresses))
-            places = derived.get(address_key) or derived.setdefault(address_key, _places(addresses, one))
+        places = shared.derive(tuple(map(tuple, addresses)), _places, addresses, one)
     history, current, address_keys, postcodes, other_postcodes = places
     identifiers: Mapping[str, frozenset[str]] = _NO_IDENTIFIERS
     if identifier_pairs:
-        if derived is None:
-            identifiers = _identifiers(identifier_pairs, shared)
-        else:
-            identifier_key = ("identifiers", tuple(map(tuple, identifier_pairs)))
-            identifiers = (derived.get(identifier_key)
-                           or derived.setdefault(identifier_key, _identifiers(identifier_pairs, shared)))
+        identifiers = shared.derive(("identifiers", tuple(map(tuple, identifier_pairs))), _identifiers,
+                                    identifier_pairs, shared)
     mobiles, landlines = _EMPTY, _EMPTY
     if phones:
-        if derived is None:
-            mobiles, landlines = _phones(phones, one)
-        else:
-            phone_key = ("phones", tuple(map(tuple, phones)))
-            mobiles, landlines = derived.get(phone_key) or derived.setdefault(phone_key, _phones(phones, one))
+        mobiles, landlines = shared.derive(("phones", tuple(map(tuple, phones))), _phones, phones, one)
     related: Mapping[str, str] = _NO_RELATIONSHIPS
     if related_rows:
         # A related record's uid is the same string as that record's own uid (both go through ``one``).
@@ -188,13 +185,13 @@ def features_from_values(values: Sequence[Any], shared: SharedValues = _UNSHARED
     return RecordFeatures(
         uid=one(uid),
         source=intern(source),
-        given=None if given is None else intern(given),
-        given_canon=None if given_canon is None else intern(given_canon),
+        given=_shared(given),
+        given_canon=_shared(given_canon),
         given_groups=one(frozenset(given_groups)) if given_groups else _EMPTY,
-        middle=None if middle is None else intern(middle),
-        family=None if family is None else intern(family),
+        middle=_shared(middle),
+        family=_shared(family),
         family_parts=one(tuple(family_parts)) if family_parts else (),
-        family_phonetic=None if family_phonetic is None else intern(family_phonetic),
+        family_phonetic=_shared(family_phonetic),
         dob=shared.date(dob),
         sex=sex if sex in ("M", "F") else None,
         recorded_at=recorded_at,
@@ -208,10 +205,10 @@ def features_from_values(values: Sequence[Any], shared: SharedValues = _UNSHARED
         identifiers=identifiers,
         schools=one(frozenset(schools)) if schools else _EMPTY,
         related=related,
-        given_raw=None if given_raw is None else intern(given_raw),
-        family_raw=None if family_raw is None else intern(family_raw),
+        given_raw=_shared(given_raw),
+        family_raw=_shared(family_raw),
         other_postcodes=other_postcodes,
-        street_address=None if street_address is None else intern(street_address),
+        street_address=_shared(street_address),
     )
 
 
