@@ -185,6 +185,25 @@ def _data(target: int, households: int, cache: Path | None, scratch: Path) -> tu
     return folder, records
 
 
+def _re_run(folder: Path) -> dict[str, Any]:
+    """The same records resolved again, nothing changed since the run before (people, households and ids kept)."""
+    load_before = os.getloadavg()
+    try:
+        result = _child(["--child-resolve", str(folder / "model.json")])
+    except ChildFailed as exc:
+        print(f"  re-run FAILED: {exc}", flush=True)
+        return {"error": str(exc)}
+    row = {"resolve_seconds": round(result["seconds"], 2), "peak_python_mb": round(result["peak_mb"]),
+           "python_cpu_seconds": round(result.get("cpu_seconds", 0.0), 1),
+           "load_average": [round(x, 2) for x in (*load_before, *os.getloadavg())],
+           "stages": result["summary"].get("seconds", {}), "stage_cpu_seconds": result.get("stage_cpu_seconds", {}),
+           "people": result["summary"].get("people"), "households": result["summary"].get("households"),
+           "identity_events": result["summary"].get("identity_events")}
+    print(f"  this project, re-run with nothing changed: {row['resolve_seconds']} s, peak Python "
+          f"{row['peak_python_mb']} MB", flush=True)
+    return row
+
+
 def records_per_household() -> float:
     from graph_model.synthetic import generate
 
@@ -201,6 +220,9 @@ def main() -> None:
     parser.add_argument("--reuse-loaded", action="store_true",
                         help="skip ingest when the bench database already holds exactly this many records "
                              "(from an earlier run of the same size and seed)")
+    parser.add_argument("--re-run", action="store_true",
+                        help="after each size's run, resolve the same records again (nothing changed: what a "
+                             "scheduled re-resolve costs when the agencies sent nothing new) and report it apart")
     parser.add_argument("--data-cache", type=Path,
                         help="keep the generated data in DIR/records-N and reuse it (a million records take "
                              "minutes to generate; the same seed gives the same files)")
@@ -264,6 +286,8 @@ def main() -> None:
                                                                "component_engine")}}
                         print(f"  this project: {row['project']['resolve_seconds']} s, "
                               f"peak Python {row['project']['peak_python_mb']} MB", flush=True)
+                        if args.re_run:
+                            row["project_re_run"] = _re_run(folder)
                 if not args.skip_splink:
                     load_before = os.getloadavg()
                     started = time.perf_counter()
@@ -318,6 +342,13 @@ def report(results: dict[str, Any]) -> str:
         if row.get("project", {}).get("stages"):
             stages = ", ".join(f"{k} {v}" for k, v in row["project"]["stages"].items())
             lines.append(f"  {row['records']} records, project stages (s): {stages}")
+        again = row.get("project_re_run", {})
+        if again.get("stages"):
+            stages = ", ".join(f"{k} {v}" for k, v in again["stages"].items())
+            cpu = ", ".join(f"{k} {v['python']}/{v['neo4j']}" for k, v in again.get("stage_cpu_seconds", {}).items())
+            lines.append(f"  {row['records']} records, re-run with nothing changed: {again['resolve_seconds']} s, "
+                         f"peak Python {again['peak_python_mb']} MB; stages (s): {stages}; CPU seconds (Python/Neo4j): "
+                         f"{cpu}; identity events {again.get('identity_events')}")
         if row.get("project", {}).get("stage_cpu_seconds"):
             cpu = ", ".join(f"{k} {v['python']}/{v['neo4j']}" for k, v in row["project"]["stage_cpu_seconds"].items())
             lines.append(f"  {row['records']} records, project stages, CPU seconds (Python/Neo4j): {cpu}")

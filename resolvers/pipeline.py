@@ -224,10 +224,10 @@ def _resolve_all(db: Database, options: ResolveOptions, on_stage: Callable[[str]
     summary.records = len(features)
     index_of = {f.uid: i for i, f in enumerate(features)}
 
-    # The old SIMILAR_TO edges are deleted while the records are blocked and scored and the model is estimated,
-    # when the server has nothing else to do: at the start of the edge writes, deleting the 205,264 edges of the
-    # 200k bench cost the server ~5 s of CPU on the way to the people's writes. The edge writes wait for it.
-    cleared = _Background(_clear_similarity, db, options.batch_size)
+    # The SIMILAR_TO edges already in place are read while the records are blocked and scored and the model is
+    # estimated, when the server has nothing else to do: the edge writes keep the ones the run finds again and delete
+    # the rest (before, every run deleted all of them first: 205,264 at 200k records, ~5 s of the server's CPU).
+    in_place = _Background(_read_similarity, db, index_of, options.batch_size)
     try:
         with stage("blocking"):
             # The records' value columns key the blocking rules and serve scoring and the model.
@@ -257,11 +257,11 @@ def _resolve_all(db: Database, options: ResolveOptions, on_stage: Callable[[str]
         with stage("edges"):
             edge_rows = _EdgeRows.above(options.edge_threshold, pairs, rule_masks, levels, weights, codes)
             summary.edges = len(edge_rows.weights)
-            edges = _Background(_write_edges, db, cleared, [f.uid for f in features], element_ids, edge_rows,
+            edges = _Background(_write_edges, db, in_place, [f.uid for f in features], element_ids, edge_rows,
                                 model, options)
             del edge_rows
     except BaseException:
-        cleared.abandon()
+        in_place.abandon()
         raise
     try:
         with stage("components"):
@@ -314,6 +314,7 @@ def _resolve_all(db: Database, options: ResolveOptions, on_stage: Callable[[str]
             # included): person and household ids stay stable across re-runs only if they are known.
             identities = _person_identities(features, people, previous.person_of)
             household_rows = _household_rows(households, identities.ids, previous.household_of)
+            relinked = _relinked_records(features, people, identities.ids, previous.person_of)
             del previous
 
         with stage("edges_written"):  # what is left of the background edge writes
@@ -322,7 +323,7 @@ def _resolve_all(db: Database, options: ResolveOptions, on_stage: Callable[[str]
         edges.abandon()
 
     with stage("people"):
-        _write_people(db, features, element_ids, people, flagged, identities, options)
+        _write_people(db, features, element_ids, people, flagged, identities, relinked, options)
         del element_ids
         summary.people = len(people)
         summary.identity_events = dict(Counter(e["kind"] for e in identities.events))
@@ -504,13 +505,56 @@ class _Background:
         self._pool.shutdown(wait=True)
 
 
-def _clear_similarity(db: Database, batch_size: int, _stop: threading.Event) -> None:
-    db.run("resolve/clear_similarity", {"batch_size": batch_size})
+@dataclass
+class _EdgesInPlace:
+    """The SIMILAR_TO edges a run found in place: ``codes`` (from position * records + to position, sorted) and
+    their relationship elementIds in the same order; ``unread`` the elementIds of edges with a record the run did
+    not read (deleted)."""
+
+    codes: np.ndarray
+    element_ids: ElementIds
+    unread: list[str]
 
 
-def _write_edges(db: Database, cleared: _Background, uids: Sequence[str], element_ids: ElementIds, edges: _EdgeRows,
+def _read_similarity(db: Database, index_of: dict[str, int], batch_size: int, stop: threading.Event) -> _EdgesInPlace:
+    n = len(index_of)
+    codes: array[int] = array("q")
+    element_ids = ElementIds()
+    unread: list[str] = []
+    get = index_of.get
+    for (batch,) in _stream_values(db, "resolve/similarity_in_place", {"batch_size": batch_size}, ("edges",)):
+        if stop.is_set():
+            break
+        for a_uid, b_uid, element_id in batch:
+            a, b = get(a_uid), get(b_uid)
+            if a is None or b is None:
+                unread.append(element_id)
+            else:
+                codes.append(a * n + b)
+                element_ids.append(element_id)
+    order = np.argsort(np.frombuffer(codes, dtype=np.int64), kind="stable")
+    element_ids.reorder(order)
+    return _EdgesInPlace(np.frombuffer(codes, dtype=np.int64)[order], element_ids, unread)
+
+
+def _write_edges(db: Database, in_place: _Background, uids: Sequence[str], element_ids: ElementIds, edges: _EdgeRows,
                  model: LinkageModel, options: ResolveOptions, stop: threading.Event) -> int:
-    cleared.finish()  # the old edges are gone
+    found: _EdgesInPlace = in_place.finish()
+    # An edge the run finds again keeps its relationship (its properties set where they changed); the ones it no
+    # longer finds are deleted; the others are created. A first run finds none: every edge is created.
+    new_codes = edges.pairs[:, 0].astype(np.int64) * len(uids) + edges.pairs[:, 1]
+    stale = np.ones(len(found.codes), dtype=np.bool_)
+    again = np.zeros(len(new_codes), dtype=np.bool_)
+    relationship_of = np.zeros(len(new_codes), dtype=np.int64)  # position in ``found`` of each edge found again
+    if len(found.codes):
+        at = np.minimum(np.searchsorted(found.codes, new_codes), len(found.codes) - 1)
+        again = found.codes[at] == new_codes
+        relationship_of[again] = at[again]
+        stale[at[again]] = False
+    gone = found.element_ids.of(np.flatnonzero(stale)) + found.unread
+    _write_all(db, "resolve/delete_similarity", "element_ids",
+               (gone[start:start + options.batch_size] for start in range(0, len(gone), options.batch_size)
+                if not stop.is_set()), writers=1)
     table = model.level_weights()
     # Everything per edge is computed for a batch of edges at once (for all edges at once, its lists of
     # Python floats were about 100 MB a million edges); the stored explanation of each distinct level
@@ -519,17 +563,18 @@ def _write_edges(db: Database, cleared: _Background, uids: Sequence[str], elemen
     rule_names: dict[int, list[str]] = {}
     pairs, levels = edges.pairs, edges.levels
 
-    def batches() -> Iterator[list[dict[str, Any]]]:
-        for start in range(0, len(edges.weights), options.batch_size):
+    def batches(indices: np.ndarray, found_again: bool) -> Iterator[list[dict[str, Any]]]:
+        for start in range(0, len(indices), options.batch_size):
             if stop.is_set():
                 return
-            rows = slice(start, start + options.batch_size)
+            rows = indices[start:start + options.batch_size]
+            relationships = found.element_ids.of(relationship_of[rows]) if found_again else None
             batch_weights = edges.weights[rows]
             tf_bits = (batch_weights - model.score_levels(levels[rows], table)).tolist()
             rounded = np.round(batch_weights, 3).tolist()
             probabilities = np.round(1.0 / (1.0 + np.power(2.0, -np.clip(batch_weights, -60.0, 60.0))), 6).tolist()
-            a_elements = element_ids.of(pairs[rows, 0])
-            b_elements = element_ids.of(pairs[rows, 1])
+            a_elements = element_ids.of(pairs[rows, 0]) if relationships is None else []
+            b_elements = element_ids.of(pairs[rows, 1]) if relationships is None else []
             # The batch's columns as Python values in one conversion each: indexing the arrays edge by edge made
             # a numpy scalar of every value (building the 205,264 edges' rows of the 200k bench: ~1.6 s, in the
             # writer thread, holding the interpreter lock against the clustering in the main thread).
@@ -548,16 +593,19 @@ def _write_edges(db: Database, cleared: _Background, uids: Sequence[str], elemen
                 rules = rule_names.get(mask)
                 if rules is None:
                     rules = rule_names[mask] = [rule.name for bit, rule in enumerate(BLOCKING_RULES) if mask >> bit & 1]
-                batch.append({
-                    "a": uids[a], "a_element": a_elements[k], "b": uids[b], "b_element": b_elements[k],
-                    "weight": rounded[k], "probability": probabilities[k], "explanation": explanation, "rules": rules,
-                    "cannot_link": CANNOT_LINK_REASONS[code] or None,
-                })
+                row = {"a": uids[a], "b": uids[b], "weight": rounded[k], "probability": probabilities[k],
+                       "explanation": explanation, "rules": rules, "cannot_link": CANNOT_LINK_REASONS[code] or None}
+                if relationships is not None:
+                    row["element_id"] = relationships[k]
+                else:
+                    row["a_element"], row["b_element"] = a_elements[k], b_elements[k]
+                batch.append(row)
             yield batch
 
     # One writer: edges of one batch share records with the next, so two writers could lock each other;
     # the next batch is built while this one is written.
-    _write_all(db, "resolve/write_similarity", "edges", batches(), writers=1)
+    _write_all(db, "resolve/update_similarity", "edges", batches(np.flatnonzero(again), True), writers=1)
+    _write_all(db, "resolve/write_similarity", "edges", batches(np.flatnonzero(~again), False), writers=1)
     return len(edges.weights)
 
 
@@ -656,11 +704,43 @@ def _person_identities(features: Sequence[RecordFeatures], people: dict[int, lis
     return _PersonIdentities(person_ids, events, set(old_person_of.values()))
 
 
+@dataclass
+class _Relinked:
+    """Which records' person changes in this run, by position: ``moved`` (a new person, or none before) and
+    ``unlink`` (of those, the ones whose link to their old person must go first)."""
+
+    moved: np.ndarray
+    unlink: np.ndarray
+
+
+def _relinked_records(features: Sequence[RecordFeatures], people: dict[int, list[int]], person_ids: dict[int, str],
+                      old_person_of: dict[str, str]) -> _Relinked:
+    """A record that stays with its person keeps its RESOLVES_TO link: a re-run where nothing changed deleted and
+    recreated every one of them (~204,000 at 200k records, ~15 us of the server's CPU each)."""
+    moved = np.ones(len(features), dtype=np.bool_)
+    unlink = np.zeros(len(features), dtype=np.bool_)
+    get = old_person_of.get
+    for label, members in people.items():
+        person_id = person_ids[label]
+        for i in members:
+            old = get(features[i].uid)
+            if old is not None:
+                if old == person_id:
+                    moved[i] = False
+                else:
+                    unlink[i] = True
+    return _Relinked(moved, unlink)
+
+
 def _write_people(db: Database, features: Sequence[RecordFeatures], element_ids: ElementIds,
                   people: dict[int, list[int]], flagged: set[int], identities: _PersonIdentities,
-                  options: ResolveOptions) -> None:
+                  relinked: _Relinked, options: ResolveOptions) -> None:
     person_ids, events, kept_ids = identities.ids, identities.events, identities.kept
-    db.run("resolve/clear_assignments", {"batch_size": options.batch_size})
+    unlink = np.flatnonzero(relinked.unlink).tolist()
+    _write_batches(db, "resolve/unlink_records", "records",
+                   [[features[i].uid, e] for i, e in zip(unlink, element_ids.of(unlink), strict=True)],
+                   options.batch_size)
+    moved = relinked.moved.tolist()
     updated: list[dict[str, Any]] = []
     links: list[dict[str, str]] = []
 
@@ -683,8 +763,8 @@ def _write_people(db: Database, features: Sequence[RecordFeatures], element_ids:
                 elements = [next(batch_elements) for _ in members]
                 if person_id in kept_ids:
                     updated.append(person)
-                    links.extend({"uid": f.uid, "element_id": e, "person_id": person_id}
-                                 for f, e in zip(records, elements, strict=True))
+                    links.extend({"uid": features[i].uid, "element_id": e, "person_id": person_id}
+                                 for i, e in zip(members, elements, strict=True) if moved[i])
                 else:  # an id minted by this run: created with its records' links, no lookup
                     person["records"] = [[f.uid, e] for f, e in zip(records, elements, strict=True)]
                     created.append(person)
@@ -719,6 +799,7 @@ class _HouseholdRows:
     updated: list[dict[str, Any]]  # kept from the run before
     links: list[dict[str, Any]]  # memberships of the kept households
     count: int
+    dropped: list[str] = field(default_factory=list)  # people whose household changes: their old link goes first
 
 
 def _household_rows(result: Any, person_ids: dict[int, str], old_household_of: dict[str, str]) -> _HouseholdRows:
@@ -731,6 +812,10 @@ def _household_rows(result: Any, person_ids: dict[int, str], old_household_of: d
                                         old_household_of, "hh_")
     kept_ids = set(old_household_of.values())
     rows = _HouseholdRows([], [], [], len(groups))
+    household_of = {person_ids[p]: household_ids[label] for label, members in groups.items() for p in members}
+    # A person who stays in its household keeps its link (the link statement sets the evidence if it changed); one who
+    # moved, left every household or whose id retired loses the old one before the new ones are written.
+    rows.dropped = [person for person, old in old_household_of.items() if household_of.get(person) != old]
     for label, members in groups.items():
         entry: dict[str, Any] = {"id": household_ids[label], "address_key": result.address_of.get(label),
                                  "size": len(members)}
@@ -746,15 +831,17 @@ def _household_rows(result: Any, person_ids: dict[int, str], old_household_of: d
 
 
 def _write_households(db: Database, rows: _HouseholdRows, batch_size: int) -> int:
+    _write_batches(db, "resolve/drop_memberships", "person_ids", rows.dropped, batch_size)
     # New households have their own addresses (one household per address) and disjoint members.
     _write_batches(db, "resolve/create_households", "households", rows.created, batch_size, writers=2)
     _write_batches(db, "resolve/write_households", "households", rows.updated, batch_size)
     _write_batches(db, "resolve/link_persons_to_households", "links", rows.links, batch_size)
+    db.run("resolve/drop_orphan_memberships")
     db.run("resolve/delete_empty_households")
     return rows.count
 
 
-def _write_batches(db: Database, statement: str, parameter: str, rows: Sequence[dict[str, Any]],
+def _write_batches(db: Database, statement: str, parameter: str, rows: Sequence[Any],
                    batch_size: int, writers: int = 1) -> None:
     _write_all(db, statement, parameter, (rows[start:start + batch_size] for start in range(0, len(rows), batch_size)),
                writers)

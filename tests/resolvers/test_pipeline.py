@@ -226,6 +226,118 @@ def test_household_ids_are_stable_across_re_runs(db: Database, tmp_path: Path) -
     assert [(r["id"], r["addresses"]) for r in rows] == [(before["health:H-ZAK"], 1)]
 
 
+def _assignments(db: Database) -> dict[str, Any]:
+    """Every RESOLVES_TO, MEMBER_OF and AT link by elementId with its ends, and when each person and household was
+    last updated: a link deleted and created again has a new elementId."""
+    links, _, _ = db.driver.execute_query(
+        "MATCH (a)-[x:RESOLVES_TO|MEMBER_OF|AT]->(b) "
+        "RETURN elementId(x) AS link, type(x) AS type, coalesce(a.uid, a.id) AS start, coalesce(b.id, b.key) AS end, "
+        "x.evidence AS evidence")
+    nodes, _, _ = db.driver.execute_query(
+        "MATCH (n) WHERE n:Person OR n:Household RETURN n.id AS id, n.updated_at AS updated_at, n.status AS status")
+    return {"links": {r["link"]: (r["type"], r["start"], r["end"], r["evidence"]) for r in links},
+            "updated": {r["id"]: (r["updated_at"], r["status"]) for r in nodes}}
+
+
+def test_a_re_run_where_nothing_changed_writes_no_link_and_no_node_again(db: Database, tmp_path: Path) -> None:
+    load(db, tmp_path, family_records())
+    resolve(db, tmp_path)
+    before = _assignments(db)
+    assert {t for t, *_ in before["links"].values()} == {"RESOLVES_TO", "MEMBER_OF", "AT"}
+    resolve(db, tmp_path)
+    assert _assignments(db) == before
+
+
+def test_a_re_run_moves_only_the_links_that_changed(db: Database, tmp_path: Path) -> None:
+    # The father's records first place him with the family; then two agencies record his move: he leaves the
+    # household (a new one at his new address), Zak gains a record, and everything else keeps its links.
+    records = [
+        rec("health", "H-MUM", "Amy", "Reed", "1990-01-01", phones=["0113 496 0001"]),
+        rec("health", "H-KID", "Leo", "Reed", "2018-02-02", phones=["0113 496 0001"]),
+        rec("education", "P-KID", "Leo", "Reed", "2018-02-02"),
+        rec("health", "H-DAD", "Tom", "Reed", "1988-04-04"),
+        rec("police", "N-DAD", "Tom", "Reed", "1988-04-04"),
+    ]
+    load(db, tmp_path, records)
+    resolve(db, tmp_path)
+    before = _assignments(db)
+    households = household_of(db)
+    assert len(set(households.values())) == 1
+    family = households["health:H-MUM"]
+    moved_out = [NEW_HOME, {**HOME, "to": "2025-05-31"}]
+    load(db, tmp_path, [rec("health", "H-DAD", "Tom", "Reed", "1988-04-04", addresses=moved_out),
+                        rec("police", "N-DAD", "Tom", "Reed", "1988-04-04", addresses=[NEW_HOME]),
+                        rec("housing", "T-KID", "Leo", "Reed", "2018-02-02")], name="moved.jsonl")
+    resolve(db, tmp_path)
+    after = _assignments(db)
+    households = household_of(db)
+    people = person_of(db)
+    assert households["health:H-MUM"] == households["housing:T-KID"] == family
+    assert households["health:H-DAD"] != family
+    assert people["housing:T-KID"] == people["health:H-KID"]
+    kept = {link for link, (kind, start, *_) in before["links"].items()
+            if kind == "RESOLVES_TO" or start != people["health:H-DAD"]}
+    # Every link that still holds is the same relationship as before; the father's membership is a new one.
+    assert kept <= set(after["links"])
+    assert {after["links"][link] for link in kept} == {before["links"][link] for link in kept}
+    new = {after["links"][link] for link in set(after["links"]) - kept}
+    assert ("RESOLVES_TO", "housing:T-KID", people["health:H-KID"], None) in new
+    assert [(kind, end) for kind, start, end, _ in new if start == people["health:H-DAD"]] == [
+        ("MEMBER_OF", households["health:H-DAD"])]
+    # One person per record, one household per person, one address per household; the family's size changed.
+    rows, _, _ = db.driver.execute_query(
+        "MATCH (r:Record) RETURN COUNT { (r)-[:RESOLVES_TO]->() } AS n UNION ALL "
+        "MATCH (p:Person {status: 'active'}) RETURN COUNT { (p)-[:MEMBER_OF]->() } AS n UNION ALL "
+        "MATCH (h:Household) RETURN COUNT { (h)-[:AT]->() } AS n")
+    assert {r["n"] for r in rows} == {1}
+    rows, _, _ = db.driver.execute_query("MATCH (h:Household {id: $id}) RETURN h.size AS size", id=family)
+    assert rows[0]["size"] == 2
+    assert before["updated"][people["health:H-MUM"]] == after["updated"][people["health:H-MUM"]]
+    assert before["updated"][people["health:H-KID"]] != after["updated"][people["health:H-KID"]]  # one more record
+
+
+def _similarity(db: Database) -> dict[str, tuple[Any, ...]]:
+    rows, _, _ = db.driver.execute_query(
+        "MATCH (a:Record)-[s:SIMILAR_TO]->(b:Record) RETURN elementId(s) AS id, a.uid AS a, b.uid AS b, "
+        "s.weight AS weight, s.probability AS probability, s.explanation AS explanation, s.rules AS rules, "
+        "s.cannot_link AS cannot_link")
+    return {r["id"]: (r["a"], r["b"], r["weight"], r["probability"], r["explanation"], tuple(r["rules"] or ()),
+                      r["cannot_link"]) for r in rows}
+
+
+def test_a_re_run_keeps_the_similarity_edges_it_finds_again_and_mends_the_rest(db: Database, tmp_path: Path) -> None:
+    load(db, tmp_path, family_records())
+    resolve(db, tmp_path)
+    before = _similarity(db)
+    assert len(before) >= 3
+    resolve(db, tmp_path)
+    assert _similarity(db) == before  # nothing changed: every edge is the same relationship, untouched
+    changed, removed, *_ = sorted(before)
+    db.driver.execute_query("MATCH ()-[s]->() WHERE elementId(s) = $id SET s.weight = 99.0, s.rules = ['x']", id=changed)
+    db.driver.execute_query("MATCH ()-[s]->() WHERE elementId(s) = $id DELETE s", id=removed)
+    a, b = before[changed][:2]
+    db.driver.execute_query(  # the same pair the wrong way round: not an edge a run writes
+        "MATCH (a:Record {uid: $a}), (b:Record {uid: $b}) CREATE (b)-[:SIMILAR_TO {weight: 1.0}]->(a)", a=a, b=b)
+    resolve(db, tmp_path)
+    after = _similarity(db)
+    assert after[changed] == before[changed]  # set back on the same relationship
+    assert before[removed] in set(after.values())  # written again (its id may be reused)
+    others = {k: v for k, v in before.items() if k != removed}
+    assert {k: v for k, v in after.items() if k in others} == others  # every other edge kept as it was
+    assert sorted(after.values()) == sorted(before.values())  # the reversed edge is gone
+
+
+def test_people_whose_records_were_deleted_leave_their_household(db: Database, tmp_path: Path) -> None:
+    load(db, tmp_path, family_records())
+    resolve(db, tmp_path)
+    people = person_of(db)
+    db.driver.execute_query("MATCH (r:Record) WHERE r.uid IN ['health:H-ZAK', 'education:P-ZAK'] DETACH DELETE r")
+    resolve(db, tmp_path)
+    rows, _, _ = db.driver.execute_query(
+        "MATCH (p:Person {id: $id}) RETURN COUNT { (p)-[:MEMBER_OF]->() } AS households", id=people["health:H-ZAK"])
+    assert rows[0]["households"] == 0
+
+
 def test_merge_and_split_are_journaled(db: Database, tmp_path: Path) -> None:
     # Zak's two records start apart (no shared key), then a record that links them arrives.
     load(db, tmp_path, [rec("health", "H1", "Zakariya", "Khan", "2012-11-02", identifiers={"nhs_number": "9434765919"}),
