@@ -42,10 +42,8 @@ class RecordFeatures:
     identifiers: Mapping[str, frozenset[str]]
     schools: frozenset[str]
     related: Mapping[str, str]  # other record uid -> relationship type (as seen from this record)
-    given_raw: str | None = None  # as the agency wrote it, for the golden record
     # Postcodes that are not UK ones (abroad, BFPO, mistyped), as tokens compared only for equality.
     other_postcodes: frozenset[str] = frozenset()
-    family_raw: str | None = None
     # The current address's street and locality when the address has no dwelling key (no house number:
     # see graph_model.records._keep_unkeyed_place), "|"-separated like a key; only ever "the same street".
     street_address: str | None = None
@@ -138,9 +136,9 @@ _UNSHARED = _Unshared()
 
 
 # The columns of ``resolve/fetch_records`` (and ``fetch_records_by_uid``), in order.
-COLUMNS = ("uid", "source", "given_raw", "family_raw", "given", "given_canon", "given_groups", "middle", "family",
-           "family_parts", "family_phonetic", "dob", "sex", "recorded_at", "addresses", "phones", "emails",
-           "identifiers", "schools", "related", "street_address", "unkeyed_postcodes")
+COLUMNS = ("uid", "source", "given", "given_canon", "given_groups", "middle", "family", "family_parts", "family_phonetic",
+           "dob", "sex", "recorded_at", "addresses", "phones", "emails", "identifiers", "schools", "related",
+           "street_address", "unkeyed_postcodes")
 
 
 def features_from_row(row: Mapping[str, Any]) -> RecordFeatures:
@@ -154,9 +152,9 @@ def features_from_values(values: Sequence[Any], shared: SharedValues = _UNSHARED
 
     ``shared``: the distinct values of one read (see :class:`SharedValues`), so that records holding
     equal values hold one object."""
-    (uid, source, given_raw, family_raw, given, given_canon, given_groups, middle, family, family_parts,
-     family_phonetic, dob, sex, recorded_at, addresses, phones, emails, identifier_pairs, schools,
-     related_rows, street_address, unkeyed_postcodes) = values
+    (uid, source, given, given_canon, given_groups, middle, family, family_parts, family_phonetic, dob, sex,
+     recorded_at, addresses, phones, emails, identifier_pairs, schools, related_rows, street_address,
+     unkeyed_postcodes) = values
     # Names, sources and places repeat across records: one shared string each keeps a million records'
     # features in memory (the driver makes a new string for every value it reads). Not recorded_at: nearly
     # every record has its own.
@@ -205,8 +203,6 @@ def features_from_values(values: Sequence[Any], shared: SharedValues = _UNSHARED
         identifiers=identifiers,
         schools=one(frozenset(schools)) if schools else _EMPTY,
         related=related,
-        given_raw=_shared(given_raw),
-        family_raw=_shared(family_raw),
         other_postcodes=other_postcodes,
         street_address=_shared(street_address),
     )
@@ -261,7 +257,6 @@ def features_from_prepared(prepared: PreparedRecord) -> RecordFeatures:
         "middle": props.get("middle_norm"), "family": props.get("family_norm"),
         "family_parts": props.get("family_parts"), "family_phonetic": props.get("family_phonetic"),
         "dob": props.get("dob"), "sex": props.get("sex"), "recorded_at": props.get("recorded_at"),
-        "given_raw": props.get("given_name"), "family_raw": props.get("family_name"),
         "addresses": [[a["key"], a["node"]["postcode"], a["node"].get("other_postcode"), a["from"], a["to"],
                        a["current"]] for a in prepared.addresses if not a["node"].get("placeholder")],
         "phones": [[p["e164"], p["kind"]] for p in prepared.phones],

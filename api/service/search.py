@@ -77,7 +77,6 @@ def _query_features(criteria: SearchCriteria) -> tuple[RecordFeatures, dict[str,
         "given_canon": props.get("given_canon"), "given_groups": props.get("given_groups"),
         "middle": None, "family": props.get("family_norm"), "family_parts": props.get("family_parts"),
         "family_phonetic": props.get("family_phonetic"), "dob": props.get("dob"), "sex": None,
-        "given_raw": props.get("given_name"), "family_raw": props.get("family_name"),
         # A postcode alone has no address key that could equal a real one: it compares as same postcode.
         # Rows as resolve/fetch_records gives them: key, postcode, other postcode, from, to, current.
         "addresses": [[f"search-postcode:{postcode_value}", postcode_value, None, None, None, True]]
@@ -97,9 +96,9 @@ def _visible_features(features: RecordFeatures, record: RecordView) -> RecordFea
     """The candidate as the caller may see it: withheld fields take no part in the score."""
     changes: dict[str, object] = {}
     if isinstance(record.given_name, Withheld):
-        changes.update(given=None, given_canon=None, given_groups=frozenset(), given_raw=None)
+        changes.update(given=None, given_canon=None, given_groups=frozenset())
     if isinstance(record.family_name, Withheld):
-        changes.update(family=None, family_parts=(), family_phonetic=None, family_raw=None)
+        changes.update(family=None, family_parts=(), family_phonetic=None)
     if isinstance(record.middle_names, Withheld):
         changes.update(middle=None)
     if isinstance(record.dob, Withheld):

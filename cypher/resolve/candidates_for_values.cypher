@@ -69,7 +69,7 @@ MATCH (o)-[:RESOLVES_TO]->(p:Person)
 WITH o, p
 LIMIT $input.limit
 WITH collect(o {
-       .uid, .source, given_raw: o.given_name, family_raw: o.family_name, given: o.given_norm,
+       .uid, .source, given: o.given_norm,
        given_canon: o.given_canon, given_groups: o.given_groups, middle: o.middle_norm, family: o.family_norm,
        family_parts: o.family_parts, family_phonetic: o.family_phonetic, dob: o.dob, sex: o.sex,
        recorded_at: o.recorded_at,

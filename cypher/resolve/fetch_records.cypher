@@ -23,8 +23,7 @@ CALL (records, start) {
   WITH r, properties(r) AS p,
        [(r)-[x:HAS_ADDRESS|HAS_PHONE|HAS_EMAIL|HAS_IDENTIFIER|ATTENDS|RESOLVES_TO]->(o) | [type(x), x, o]] AS links
   WITH r, p, links, [t IN links WHERE t[0] = 'RESOLVES_TO' | t[2]][0] AS person
-  RETURN collect([p.uid, p.source, p.given_name, p.family_name, p.given_norm, p.given_canon,
-                  p.given_groups, p.middle_norm, p.family_norm,
+  RETURN collect([p.uid, p.source, p.given_norm, p.given_canon, p.given_groups, p.middle_norm, p.family_norm,
                   p.family_parts, p.family_phonetic, p.dob, p.sex,
                   p.recorded_at,
                   [t IN links WHERE t[0] = 'HAS_ADDRESS' AND (t[2].placeholder IS NULL OR NOT t[2].placeholder)

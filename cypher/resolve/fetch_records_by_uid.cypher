@@ -3,7 +3,7 @@
 //          that have no dwelling key); the person each resolves to now (if any)
 // Parameters: $uids (list of record uids)
 MATCH (r:Record) WHERE r.uid IN $uids AND r.stub IS NULL
-RETURN r.uid AS uid, r.source AS source, r.given_name AS given_raw, r.family_name AS family_raw, r.given_norm AS given, r.given_canon AS given_canon,
+RETURN r.uid AS uid, r.source AS source, r.given_norm AS given, r.given_canon AS given_canon,
        r.given_groups AS given_groups, r.middle_norm AS middle, r.family_norm AS family,
        r.family_parts AS family_parts, r.family_phonetic AS family_phonetic, r.dob AS dob, r.sex AS sex,
        r.recorded_at AS recorded_at,

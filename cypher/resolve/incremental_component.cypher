@@ -43,7 +43,7 @@ WITH members, household_members, neighbours, unread,
                                                            uids: [(d)-[:ABOUT]->(y:Record) | y.uid]}]) AS decisions
 RETURN members, household_members, neighbours, decisions,
   [x IN unread | {
-     uid: x.uid, source: x.source, given_raw: x.given_name, family_raw: x.family_name, given: x.given_norm,
+     uid: x.uid, source: x.source, given: x.given_norm,
      given_canon: x.given_canon, given_groups: x.given_groups, middle: x.middle_norm, family: x.family_norm,
      family_parts: x.family_parts, family_phonetic: x.family_phonetic, dob: x.dob, sex: x.sex,
      recorded_at: x.recorded_at,

@@ -193,7 +193,7 @@ def test_columns_are_the_same_whether_records_share_value_objects_or_not() -> No
 
 def _values_of(f: Any) -> list:
     """A feature's values as resolve/fetch_records gives them (resolvers.features.COLUMNS order)."""
-    return [f.uid, f.source, f.given_raw, f.family_raw, f.given, f.given_canon, sorted(f.given_groups), f.middle, f.family,
+    return [f.uid, f.source, f.given, f.given_canon, sorted(f.given_groups), f.middle, f.family,
             list(f.family_parts), f.family_phonetic, f.dob.value, f.sex, f.recorded_at,
             [[k, p, None, start, end, k == f.current_address] for k, p, start, end in f.address_history],
             [[p, "mobile"] for p in f.mobiles] + [[p, "landline"] for p in f.landlines], sorted(f.emails),
