@@ -185,6 +185,14 @@ def _data(target: int, households: int, cache: Path | None, scratch: Path) -> tu
     return folder, records
 
 
+def _resolve_figures(result: dict[str, Any], load_before: tuple[float, float, float]) -> dict[str, Any]:
+    """What a resolve child reported, as a result row holds it (first runs and re-runs alike)."""
+    return {"load_average": [round(x, 2) for x in (*load_before, *os.getloadavg())],
+            "resolve_seconds": round(result["seconds"], 2), "peak_python_mb": round(result["peak_mb"]),
+            "python_cpu_seconds": round(result.get("cpu_seconds", 0.0), 1),
+            "stages": result["summary"].get("seconds", {}), "stage_cpu_seconds": result.get("stage_cpu_seconds", {})}
+
+
 def _re_run(folder: Path) -> dict[str, Any]:
     """The same records resolved again, nothing changed since the run before (people, households and ids kept)."""
     load_before = os.getloadavg()
@@ -193,10 +201,7 @@ def _re_run(folder: Path) -> dict[str, Any]:
     except ChildFailed as exc:
         print(f"  re-run FAILED: {exc}", flush=True)
         return {"error": str(exc)}
-    row = {"resolve_seconds": round(result["seconds"], 2), "peak_python_mb": round(result["peak_mb"]),
-           "python_cpu_seconds": round(result.get("cpu_seconds", 0.0), 1),
-           "load_average": [round(x, 2) for x in (*load_before, *os.getloadavg())],
-           "stages": result["summary"].get("seconds", {}), "stage_cpu_seconds": result.get("stage_cpu_seconds", {}),
+    row = {**_resolve_figures(result, load_before),
            "people": result["summary"].get("people"), "households": result["summary"].get("households"),
            "identity_events": result["summary"].get("identity_events")}
     print(f"  this project, re-run with nothing changed: {row['resolve_seconds']} s, peak Python "
@@ -272,14 +277,8 @@ def main() -> None:
                         row["project"] = result
                         print(f"  this project FAILED: {result['error']}", flush=True)
                     else:
-                        row["project"] = {"wall_seconds": round(wall, 2),
-                                          "load_average": [round(x, 2) for x in (*load_before, *os.getloadavg())],
-                                          "resolve_seconds": round(result["seconds"], 2),
-                                          "peak_python_mb": round(result["peak_mb"]),
-                                          "python_cpu_seconds": round(result.get("cpu_seconds", 0.0), 1),
+                        row["project"] = {"wall_seconds": round(wall, 2), **_resolve_figures(result, load_before),
                                           "peak_neo4j_rss_mb": round(neo.peak),
-                                          "stages": result["summary"].get("seconds", {}),
-                                          "stage_cpu_seconds": result.get("stage_cpu_seconds", {}),
                                           "summary": {k: v for k, v in result["summary"].items()
                                                       if k in ("records", "candidate_pairs", "edges", "links",
                                                                "cannot_links", "people", "households",

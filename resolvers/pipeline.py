@@ -532,9 +532,10 @@ def _read_similarity(db: Database, index_of: dict[str, int], batch_size: int, st
             else:
                 codes.append(a * n + b)
                 element_ids.append(element_id)
-    order = np.argsort(np.frombuffer(codes, dtype=np.int64), kind="stable")
+    read = np.frombuffer(codes, dtype=np.int64)
+    order = np.argsort(read, kind="stable")
     element_ids.reorder(order)
-    return _EdgesInPlace(np.frombuffer(codes, dtype=np.int64)[order], element_ids, unread)
+    return _EdgesInPlace(read[order], element_ids, unread)
 
 
 def _write_edges(db: Database, in_place: _Background, uids: Sequence[str], element_ids: ElementIds, edges: _EdgeRows,
@@ -552,9 +553,7 @@ def _write_edges(db: Database, in_place: _Background, uids: Sequence[str], eleme
         relationship_of[again] = at[again]
         stale[at[again]] = False
     gone = found.element_ids.of(np.flatnonzero(stale)) + found.unread
-    _write_all(db, "resolve/delete_similarity", "element_ids",
-               (gone[start:start + options.batch_size] for start in range(0, len(gone), options.batch_size)
-                if not stop.is_set()), writers=1)
+    _write_batches(db, "resolve/delete_similarity", "element_ids", gone, options.batch_size, stop=stop)
     table = model.level_weights()
     # Everything per edge is computed for a batch of edges at once (for all edges at once, its lists of
     # Python floats were about 100 MB a million edges); the stored explanation of each distinct level
@@ -719,6 +718,8 @@ def _relinked_records(features: Sequence[RecordFeatures], people: dict[int, list
     recreated every one of them (~204,000 at 200k records, ~15 us of the server's CPU each)."""
     moved = np.ones(len(features), dtype=np.bool_)
     unlink = np.zeros(len(features), dtype=np.bool_)
+    if not old_person_of:  # a first run: every record links to a new person, none has a link to drop
+        return _Relinked(moved, unlink)
     get = old_person_of.get
     for label, members in people.items():
         person_id = person_ids[label]
@@ -789,8 +790,7 @@ def _write_journal(db: Database, events: list[dict[str, Any]], batch_size: int, 
     seq = db.run("resolve/next_identity_seq")[0]["next"]
     for offset, event in enumerate(events):
         event["seq"] = seq + offset
-    batches = (events[start:start + batch_size] for start in range(0, len(events), batch_size) if not stop.is_set())
-    _write_all(db, "resolve/write_identity_events", "events", batches, writers=1)
+    _write_batches(db, "resolve/write_identity_events", "events", events, batch_size, stop=stop)
 
 
 @dataclass
@@ -812,10 +812,11 @@ def _household_rows(result: Any, person_ids: dict[int, str], old_household_of: d
                                         old_household_of, "hh_")
     kept_ids = set(old_household_of.values())
     rows = _HouseholdRows([], [], [], len(groups))
-    household_of = {person_ids[p]: household_ids[label] for label, members in groups.items() for p in members}
-    # A person who stays in its household keeps its link (the link statement sets the evidence if it changed); one who
-    # moved, left every household or whose id retired loses the old one before the new ones are written.
-    rows.dropped = [person for person, old in old_household_of.items() if household_of.get(person) != old]
+    if old_household_of:
+        # A person who stays in its household keeps its link (the link statement sets the evidence if it changed); one
+        # who moved, left every household or whose id retired loses the old one before the new ones are written.
+        household_of = {person_ids[p]: household_ids[label] for label, members in groups.items() for p in members}
+        rows.dropped = [person for person, old in old_household_of.items() if household_of.get(person) != old]
     for label, members in groups.items():
         entry: dict[str, Any] = {"id": household_ids[label], "address_key": result.address_of.get(label),
                                  "size": len(members)}
@@ -842,9 +843,10 @@ def _write_households(db: Database, rows: _HouseholdRows, batch_size: int) -> in
 
 
 def _write_batches(db: Database, statement: str, parameter: str, rows: Sequence[Any],
-                   batch_size: int, writers: int = 1) -> None:
-    _write_all(db, statement, parameter, (rows[start:start + batch_size] for start in range(0, len(rows), batch_size)),
-               writers)
+                   batch_size: int, writers: int = 1, stop: threading.Event | None = None) -> None:
+    """``rows`` written ``batch_size`` a transaction; with ``stop`` (a background write), no batch after it is set."""
+    _write_all(db, statement, parameter, (rows[start:start + batch_size] for start in range(0, len(rows), batch_size)
+                                          if stop is None or not stop.is_set()), writers)
 
 
 def _write_all(db: Database, statement: str, parameter: str, batches: Iterable[Sequence[Any]], writers: int) -> None:
